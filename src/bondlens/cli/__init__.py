@@ -1,0 +1,8 @@
+"""The `bondlens` command. Each command lives in its own module; this one only assembles them."""
+
+from __future__ import annotations
+
+from bondlens.cli import formats_cmd, import_cmd  # noqa: F401  (registers the commands)
+from bondlens.cli.app import app, main
+
+__all__ = ["app", "main"]
