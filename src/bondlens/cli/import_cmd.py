@@ -55,14 +55,20 @@ def import_command(
     chat: Annotated[
         str | None, typer.Option("--chat", help="Which chat or contact, when the export holds several.")
     ] = None,
-    timestamp_col: Annotated[str, typer.Option("--timestamp-col", help="CSV/JSONL: timestamp column.")] = "timestamp",
+    timestamp_col: Annotated[
+        str, typer.Option("--timestamp-col", help="CSV/JSONL: timestamp column; 'Date+Time' joins two columns.")
+    ] = "timestamp",
     sender_col: Annotated[str, typer.Option("--sender-col", help="CSV/JSONL: sender column.")] = "sender",
     text_col: Annotated[str, typer.Option("--text-col", help="CSV/JSONL: text column.")] = "text",
     timestamp_format: Annotated[
         str | None,
-        typer.Option("--timestamp-format", help="CSV/JSONL: strptime format, e.g. '%d.%m.%Y %H:%M'."),
+        typer.Option(
+            "--timestamp-format", help="CSV/JSONL: strptime format such as '%d.%m.%Y %H:%M', or unix / unix_ms."
+        ),
     ] = None,
-    delimiter: Annotated[str | None, typer.Option("--delimiter", help="CSV: field delimiter.")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="CSV: field delimiter (',', ';', 'tab' or '\\t').")
+    ] = None,
     max_size: Annotated[str, typer.Option("--max-size", help="Refuse files larger than this.")] = "1GB",
 ) -> None:
     """Read a chat export. Prints a summary, or every message as JSON lines with --jsonl.
