@@ -53,7 +53,8 @@ class Message:
     """One message, or one system line ("Messages are end-to-end encrypted", "X left").
 
     ``source_line`` is the 1-based line where the message starts in a text export; ``source_record`` is the
-    0-based index of the record in a structured export (JSON array element, CSV row, XML element). At least
+    0-based index of the record in a structured export (JSON array element, CSV row, XML element) or,
+    for a database such as chat.db, the row id. At least
     one of them is set so every message can be found again in the original file.
     """
 
