@@ -124,3 +124,63 @@ class Conversation:
     @property
     def last_timestamp(self) -> datetime | None:
         return max((m.timestamp for m in self.messages), default=None)
+
+
+LabelSet = Literal["tactic", "sign"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Character offsets into :attr:`Message.text`: ``text[start:end]`` is the evidence."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """One thing that changed a finding's score, and why (negation, quotation, a joke marker ...)."""
+
+    modifier: str
+    factor: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a message was flagged: which rule or model fired, on which words, and what adjusted the score."""
+
+    summary: str
+    rule_id: str | None = None
+    matched: str = ""
+    base_score: float = 0.0
+    adjustments: tuple[Adjustment, ...] = ()
+    source: str | None = None
+
+    def text(self) -> str:
+        """The explanation as one readable sentence or two."""
+        parts = [self.summary]
+        for adj in self.adjustments:
+            parts.append(f"{adj.reason} (score ×{adj.factor:g}).")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One indication in one message: what was found (``label`` of ``label_set``), where, how sure, and why."""
+
+    detector: str
+    label: str
+    label_set: LabelSet
+    message_id: int
+    sender: str | None
+    span: Span
+    evidence: str
+    score: float
+    explanation: Explanation
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ValueError(f"score {self.score} is outside [0, 1]")
+        if self.span.end - self.span.start != len(self.evidence):
+            raise ValueError("the evidence must be exactly the text of the span")
