@@ -28,9 +28,7 @@ sys.argv = ["bondlens", *sys.argv[1:]]
 
 
 def run_guarded(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", GUARD + code, *args], capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", GUARD + code, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_the_guard_catches_a_connection() -> None:
@@ -48,3 +46,16 @@ def test_import_opens_no_socket(example: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "NETWORK" not in result.stderr
     assert result.stdout.count("\n") >= 1
+
+
+def test_detect_opens_no_socket() -> None:
+    result = run_guarded(
+        "from bondlens.cli import main\nmain()",
+        "detect",
+        str(EXAMPLES / "whatsapp_cycle.txt"),
+        "--me",
+        "Alex",
+        "--jsonl",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "NETWORK" not in result.stderr

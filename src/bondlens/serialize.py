@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bondlens.model import Conversation, Message
+from bondlens.model import Conversation, Finding, Message
 
 MESSAGE_SCHEMA_VERSION = "1"
 
@@ -38,4 +38,29 @@ def conversation_header(conversation: Conversation) -> dict[str, Any]:
         },
         "participants": [{"id": p.id, "name": p.name, "handle": p.handle} for p in conversation.participants],
         "warnings": list(conversation.warnings),
+    }
+
+
+def finding_record(conversation: Conversation, finding: Finding) -> dict[str, Any]:
+    """One finding as a JSON-ready dict (the `detect --jsonl` line format)."""
+    message = conversation.messages[finding.message_id]
+    explanation = finding.explanation
+    return {
+        "message_id": finding.message_id,
+        "timestamp": message.timestamp.isoformat(),
+        "sender": finding.sender,
+        "sender_name": conversation.sender_name(message),
+        "label": finding.label,
+        "label_set": finding.label_set,
+        "score": finding.score,
+        "span": [finding.span.start, finding.span.end],
+        "evidence": finding.evidence,
+        "explanation": explanation.text(),
+        "rule_id": explanation.rule_id,
+        "adjustments": [
+            {"modifier": a.modifier, "factor": a.factor, "reason": a.reason} for a in explanation.adjustments
+        ],
+        "detector": finding.detector,
+        "source_line": message.source_line,
+        "source_record": message.source_record,
     }

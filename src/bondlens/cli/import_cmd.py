@@ -3,103 +3,64 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from bondlens.cli.app import app, err_console, friendly_errors
-from bondlens.errors import BondlensError
-from bondlens.importers import ColumnMap, ImportOptions, load_conversation
-from bondlens.importers.base import DEFAULT_MAX_BYTES
+from bondlens.cli.options import (
+    ChatOpt,
+    DayFirstOpt,
+    DelimiterOpt,
+    FileArg,
+    FormatOpt,
+    MaxSizeOpt,
+    MonthFirstOpt,
+    SenderColOpt,
+    TextColOpt,
+    TimestampColOpt,
+    TimestampFormatOpt,
+    import_options,
+    load_with_progress,
+)
 from bondlens.model import Conversation
 from bondlens.serialize import message_record
-
-PROGRESS_MIN_BYTES = 2 * 1024 * 1024  # smaller files import in a blink: no bar
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """'500MB', '2G', '1048576' -> bytes."""
-    match = _SIZE.match(text)
-    if not match:
-        raise BondlensError(f"--max-size {text!r} is not a size (examples: 500MB, 2GB)")
-    number, unit = float(match[1]), match[2].lower()
-    return int(number * 1024 ** "_kmgt".index(unit or "_"))
-
-
-def day_order(dayfirst: bool, monthfirst: bool) -> bool | None:
-    if dayfirst and monthfirst:
-        raise BondlensError("give --dayfirst or --monthfirst, not both")
-    return True if dayfirst else False if monthfirst else None
 
 
 @app.command("import")
 @friendly_errors
 def import_command(
-    file: Annotated[Path, typer.Argument(help="The exported chat file (.txt, .zip, .json, .xml, .csv, .db ...).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="Format name (see `bondlens formats`).")] = "auto",
-    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="Dates are day/month (e.g. 03/04 = 3 April).")] = False,
-    monthfirst: Annotated[
-        bool, typer.Option("--monthfirst", help="Dates are month/day (e.g. 03/04 = 4 March).")
-    ] = False,
+    file: FileArg,
+    format: FormatOpt = "auto",
+    dayfirst: DayFirstOpt = False,
+    monthfirst: MonthFirstOpt = False,
     include_system: Annotated[
         bool, typer.Option("--include-system", help="Also output system lines (joins, encryption notice).")
     ] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per message.")] = False,
-    chat: Annotated[
-        str | None, typer.Option("--chat", help="Which chat or contact, when the export holds several.")
-    ] = None,
-    timestamp_col: Annotated[
-        str, typer.Option("--timestamp-col", help="CSV/JSONL: timestamp column; 'Date+Time' joins two columns.")
-    ] = "timestamp",
-    sender_col: Annotated[str, typer.Option("--sender-col", help="CSV/JSONL: sender column.")] = "sender",
-    text_col: Annotated[str, typer.Option("--text-col", help="CSV/JSONL: text column.")] = "text",
-    timestamp_format: Annotated[
-        str | None,
-        typer.Option(
-            "--timestamp-format", help="CSV/JSONL: strptime format such as '%d.%m.%Y %H:%M', or unix / unix_ms."
-        ),
-    ] = None,
-    delimiter: Annotated[
-        str | None, typer.Option("--delimiter", help="CSV: field delimiter (',', ';', 'tab' or '\\t').")
-    ] = None,
-    max_size: Annotated[str, typer.Option("--max-size", help="Refuse files larger than this.")] = "1GB",
+    chat: ChatOpt = None,
+    timestamp_col: TimestampColOpt = "timestamp",
+    sender_col: SenderColOpt = "sender",
+    text_col: TextColOpt = "text",
+    timestamp_format: TimestampFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    max_size: MaxSizeOpt = "1GB",
 ) -> None:
     """Read a chat export. Prints a summary, or every message as JSON lines with --jsonl.
 
     Example: bondlens import "WhatsApp Chat with Sam.txt" --jsonl > messages.jsonl
     """
-    columns = ColumnMap(timestamp_col, sender_col, text_col, timestamp_format, delimiter)
-    limit = parse_size(max_size) if max_size != "1GB" else DEFAULT_MAX_BYTES
-    options = ImportOptions(dayfirst=day_order(dayfirst, monthfirst), columns=columns, chat=chat, max_bytes=limit)
-    conversation = _load_with_progress(file, format, options)
+    options = import_options(
+        dayfirst, monthfirst, chat, timestamp_col, sender_col, text_col, timestamp_format, delimiter, max_size
+    )
+    conversation = load_with_progress(file, format, options)
     if jsonl:
         write_jsonl(conversation, include_system)
     else:
         print_summary(conversation, include_system)
-
-
-def _load_with_progress(file: Path, fmt: str, options: ImportOptions) -> Conversation:
-    try:
-        size = file.stat().st_size
-    except OSError:
-        size = 0
-    if size < PROGRESS_MIN_BYTES or not err_console.is_terminal:
-        return load_conversation(file, fmt, options)
-    columns = (TextColumn("reading {task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as progress:
-        task = progress.add_task(file.name, total=size)
-
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total or size)
-
-        return load_conversation(file, fmt, ImportOptions(**{**options.__dict__, "progress": report}))
 
 
 def write_jsonl(conversation: Conversation, include_system: bool) -> None:
