@@ -85,7 +85,7 @@ def read_sample(path: Path) -> Sample:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = tuple(zf.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
             names = ()
     is_sqlite = head.startswith(b"SQLite format 3\x00")
     text = None if (is_zip or is_sqlite) else decode_head(head)
