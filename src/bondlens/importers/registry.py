@@ -31,13 +31,7 @@ def importers() -> dict[str, Importer]:
     found: dict[str, Importer] = {}
     for ref in BUILTIN_IMPORTERS:
         module_name, attr = ref.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # INTEGRATION-ONLY: removed once every importer module exists
-            if exc.name == module_name:
-                continue
-            raise
-        importer: Importer = getattr(module, attr)
+        importer: Importer = getattr(importlib.import_module(module_name), attr)
         found[importer.name] = importer
     return found
 
