@@ -93,3 +93,48 @@ def test_unreadable_file(tmp_path: Path) -> None:
     result = run_cli("import", secret)
     assert result.code == 2
     assert_one_line_error(result.err, "locked.txt")
+
+
+def test_xml_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
+    bomb = tmp_path / "sms-bomb.xml"
+    entities = "".join(f'<!ENTITY e{i} "{"&e" + str(i - 1) + ";" * 1}' * 1 + '">' for i in range(1, 10))
+    bomb.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE smses [<!ENTITY e0 "lol">' + entities + "]>\n"
+        '<smses count="1"><sms address="+15555550100" date="1773350107000" type="1" body="&e9;" /></smses>\n',
+        encoding="utf-8",
+    )
+    result = run_cli("import", bomb)
+    assert result.code == 2
+    assert_one_line_error(result.err, "sms-bomb.xml")
+
+
+def test_long_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    chat = tmp_path / "long chat.txt"
+    line = "13/03/2026, 21:15 - Sam: " + "this is a long enough message to fill the file quickly " * 2 + "\n"
+    chat.write_text(line * 60_000, encoding="utf-8")  # about 8 MB
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bondlens", "import", str(chat)],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"reading" in seen and b"long chat.txt" in seen
+    assert b"60000" in out
