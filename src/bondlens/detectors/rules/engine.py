@@ -35,6 +35,14 @@ def _straighten(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
 
 
+def _fold(text: str) -> str:
+    """Lower case with the same length as ``text`` (a few characters lower-case to two), so offsets stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 class RulesDetector:
     """Explainable rules for every tactic and sign, written as YAML data (see ``rules/<language>/``)."""
 
@@ -55,7 +63,7 @@ class RulesDetector:
     # -- one message -------------------------------------------------------------------------------
     def candidates(self, text: str, label_sets: tuple[str, ...]) -> list[Candidate]:
         """Every rule match in ``text`` (already scored and adjusted), best per rule."""
-        norm = _straighten(text)
+        norm = _fold(_straighten(text))
         rules: dict[str, Rule] = {}
         for token in {normalise_token(t) for t in TOKEN.findall(norm)}:
             for rule in self._index.get(token, ()):
@@ -64,11 +72,10 @@ class RulesDetector:
         found: list[Candidate] = []
         for rule in rules.values():
             best: Candidate | None = None
-            for pattern in rule.patterns:
-                for match in pattern.finditer(norm):
-                    candidate = self._score(rule, text, match.start(), match.end())
-                    if candidate is not None and (best is None or candidate.score > best.score):
-                        best = candidate
+            for match in rule.combined.finditer(norm):
+                candidate = self._score(rule, text, match.start(), match.end())
+                if candidate is not None and (best is None or candidate.score > best.score):
+                    best = candidate
             if best is not None:
                 found.append(best)
         return found

@@ -38,6 +38,7 @@ class Rule:
     summary: str
     triggers: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
+    combined: re.Pattern[str]  # all patterns as one alternation: one scan per rule instead of one per pattern
     weight: float
     source: str
     context: ContextRequirement
@@ -80,18 +81,26 @@ def _example(raw: Any, file: str, rule_id: str) -> RuleExample:
     raise RuleFileError(f"{file}: rule {rule_id}: an example must be a string or {{text, context}}")
 
 
-def _compile(pattern: str, macros: dict[str, str], file: str, rule_id: str) -> re.Pattern[str]:
+def _expand(pattern: str, macros: dict[str, str], file: str, rule_id: str) -> str:
     def expand(match: re.Match[str]) -> str:
         name = match[1]
         if name not in macros:
             raise RuleFileError(f"{file}: rule {rule_id}: unknown macro {{{name}}} in pattern {pattern!r}")
         return macros[name]
 
-    expanded = re.sub(r"\{([a-z_]+)\}", expand, pattern)
+    return re.sub(r"\{([a-z_]+)\}", expand, pattern)
+
+
+def _compile(expanded: list[str], file: str, rule_id: str) -> re.Pattern[str]:
+    """Whole-word match of any of ``expanded``; a bad regex names the rule."""
+    body = "|".join(f"(?:{p})" for p in expanded)
+    # Text is lower-cased before matching (much faster than IGNORECASE), so patterns are too; escapes such
+    # as \S or \W keep their case.
+    body = re.sub(r"(?<!\\)[A-Z]", lambda m: m[0].lower(), body)
     try:
-        return re.compile(r"(?<!\w)(?<!\w')(?:" + expanded + r")(?!\w)(?!'\w)", re.IGNORECASE)
+        return re.compile(r"(?<!\w)(?<!\w')(?:" + body + r")(?!\w)(?!'\w)")
     except re.error as exc:
-        raise RuleFileError(f"{file}: rule {rule_id}: bad pattern {pattern!r}: {exc}") from None
+        raise RuleFileError(f"{file}: rule {rule_id}: bad pattern in {expanded!r}: {exc}") from None
 
 
 def _rule(raw: dict[str, Any], label: str, label_set: LabelSet, macros: dict[str, str], file: str) -> Rule:
@@ -111,6 +120,7 @@ def _rule(raw: dict[str, Any], label: str, label_set: LabelSet, macros: dict[str
     context = raw.get("context", "none")
     if context not in ("none", "after_harm"):
         raise RuleFileError(f"{file}: rule {rule_id}: context must be none or after_harm")
+    expanded = [_expand(str(p), macros, file, rule_id) for p in raw["patterns"]]
     examples = raw.get("examples") or {}
     positive = tuple(_example(e, file, rule_id) for e in examples.get("positive", []))
     negative = tuple(_example(e, file, rule_id) for e in examples.get("negative", []))
@@ -122,7 +132,8 @@ def _rule(raw: dict[str, Any], label: str, label_set: LabelSet, macros: dict[str
         label_set=label_set,
         summary=str(raw["summary"]),
         triggers=frozenset(normalise_token(t) for t in raw["triggers"]),
-        patterns=tuple(_compile(p, macros, file, rule_id) for p in raw["patterns"]),
+        patterns=tuple(_compile([e], file, rule_id) for e in expanded),
+        combined=_compile(expanded, file, rule_id),
         weight=weight,
         source=str(raw["source"]),
         context=context,
