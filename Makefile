@@ -25,6 +25,7 @@ install-dev: $(VENV)/.installed-dev
 
 demo: install
 	$(BIN)/bondlens import $(SAMPLE)
+	$(BIN)/bondlens analyse $(SAMPLE) --me Alex
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

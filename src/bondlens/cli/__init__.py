@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bondlens.cli import detect_cmd, formats_cmd, import_cmd  # noqa: F401  (registers the commands)
+from bondlens.cli import analyse_cmd, detect_cmd, formats_cmd, import_cmd  # noqa: F401  (registers the commands)
 from bondlens.cli.app import app, main
 
 __all__ = ["app", "main"]
