@@ -50,3 +50,11 @@ def test_negative_example_is_not_flagged(rule: Rule, example: RuleExample) -> No
 def test_every_label_has_rules() -> None:
     covered = {rule.label for rule in RULES}
     assert covered == set(DETECTOR.labels)
+
+
+def test_a_bad_trigger_names_the_file_and_rule(tmp_path: object) -> None:
+    from bondlens.detectors.rules.loader import RuleFileError, _triggers
+
+    assert _triggers(["Happens", 999], "en/tactics/x.yaml", "x.y") == frozenset({"happens", "999"})
+    with pytest.raises(RuleFileError, match=r"en/tactics/x.yaml: rule x.y: trigger False is not a word"):
+        _triggers(["fine", False], "en/tactics/x.yaml", "x.y")

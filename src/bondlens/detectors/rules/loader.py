@@ -103,6 +103,18 @@ def _compile(expanded: list[str], file: str, rule_id: str) -> re.Pattern[str]:
         raise RuleFileError(f"{file}: rule {rule_id}: bad pattern in {expanded!r}: {exc}") from None
 
 
+def _triggers(raw: Any, file: str, rule_id: str) -> frozenset[str]:
+    """Trigger words; YAML reads `no`, `off` or `999` as booleans or numbers, so numbers are accepted as text."""
+    if not isinstance(raw, list) or not raw:
+        raise RuleFileError(f"{file}: rule {rule_id}: triggers must be a non-empty list of words")
+    words: set[str] = set()
+    for item in raw:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise RuleFileError(f"{file}: rule {rule_id}: trigger {item!r} is not a word (quote it in YAML)")
+        words.add(normalise_token(str(item)))
+    return frozenset(words)
+
+
 def _rule(raw: dict[str, Any], label: str, label_set: LabelSet, macros: dict[str, str], file: str) -> Rule:
     rule_id = str(raw.get("id", "?"))
     for key in ("id", "summary", "triggers", "patterns", "weight", "source"):
@@ -131,7 +143,7 @@ def _rule(raw: dict[str, Any], label: str, label_set: LabelSet, macros: dict[str
         label=label,
         label_set=label_set,
         summary=str(raw["summary"]),
-        triggers=frozenset(normalise_token(t) for t in raw["triggers"]),
+        triggers=_triggers(raw["triggers"], file, rule_id),
         patterns=tuple(_compile([e], file, rule_id) for e in expanded),
         combined=_compile(expanded, file, rule_id),
         weight=weight,
