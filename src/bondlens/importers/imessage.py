@@ -697,12 +697,12 @@ class _DbReader:
     def read(self) -> Conversation:
         chat = _choose(self.path, self.db.chats(), self.options.chat)
         handles = self.db.handles()
-        placeholders = ",".join("?" * len(chat.ids))
-        ids_sql = f"SELECT message_id FROM chat_message_join WHERE chat_id IN ({placeholders})"
+        qmarks = ",".join("?" * len(chat.ids))
+        ids_sql = f"SELECT message_id FROM chat_message_join WHERE chat_id IN ({qmarks})"
         params: list[int] = list(chat.ids)
         deleted: set[int] = set()
         if "chat_recoverable_message_join" in self.db.tables:
-            recoverable = f"SELECT message_id FROM chat_recoverable_message_join WHERE chat_id IN ({placeholders})"
+            recoverable = f"SELECT message_id FROM chat_recoverable_message_join WHERE chat_id IN ({qmarks})"
             deleted = {int(r[0]) for r in self.db.conn.execute(recoverable, chat.ids)}
             ids_sql = f"{ids_sql} UNION {recoverable}"
             params += chat.ids
