@@ -44,5 +44,5 @@ def load_detector(name: str) -> Detector:
 
 
 def default_detectors() -> list[Detector]:
-    """What `bondlens detect` runs when no detector is named: the built-in rules."""
-    return [load_detector("rules")]
+    """What `bondlens detect` runs when no detector is named: the built-in rules, then the message model."""
+    return [load_detector("rules"), load_detector("messages")]

@@ -91,16 +91,20 @@ def conversation_for(context: Sequence[tuple[str, str]], sender: str, text: str)
     return builder.build()
 
 
-def predicted_labels(detector: Detector, item: EvalItem) -> set[str]:
+def predicted_labels(detectors: Detector | Sequence[Detector], item: EvalItem) -> set[str]:
+    """Labels found on the item's own message (the last one) by one detector or several together."""
+    chosen = [detectors] if isinstance(detectors, Detector) else list(detectors)
     conversation = conversation_for(item.context, item.sender, item.text)
     last = conversation.messages[-1].id
-    return {f.label for f in detector.detect(conversation, me=ME) if f.message_id == last}
+    return {f.label for d in chosen for f in d.detect(conversation, me=ME) if f.message_id == last}
 
 
-def evaluate(detector: Detector, items: Sequence[EvalItem], labels: Sequence[str]) -> dict[str, LabelScore]:
+def evaluate(
+    detectors: Detector | Sequence[Detector], items: Sequence[EvalItem], labels: Sequence[str]
+) -> dict[str, LabelScore]:
     scores = {label: LabelScore(label) for label in labels}
     for item in items:
-        predicted = predicted_labels(detector, item)
+        predicted = predicted_labels(detectors, item)
         for label in labels:
             gold = label in item.labels
             hit = label in predicted
