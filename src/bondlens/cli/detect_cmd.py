@@ -53,7 +53,8 @@ def detect_command(
     me: MeOpt = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per finding.")] = False,
     detector: Annotated[
-        list[str] | None, typer.Option("--detector", "-d", help="Detector to run (repeatable); default: rules.")
+        list[str] | None,
+        typer.Option("--detector", "-d", help="Detector to run (repeatable); default: rules, then messages."),
     ] = None,
     format: FormatOpt = "auto",
     dayfirst: DayFirstOpt = False,
@@ -90,7 +91,7 @@ def print_findings(conversation: Conversation, findings: list[Finding]) -> None:
     console = Console()
     names = taxonomy_labels()
     if not findings:
-        console.print("No tactics or signs were found by the rules. That is not proof that all is well.")
+        console.print("No tactics or signs were found. That is not proof that all is well.")
         return
     counts = Counter((f.label, f.sender) for f in findings)
     table = Table(title=f"What was found in {len(conversation.user_messages())} messages (indications, not proof)")
