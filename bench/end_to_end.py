@@ -1,4 +1,4 @@
-"""End to end (issue 6): a 100,000-message chat imported, read by the rules detector and analysed.
+"""End to end (issue 6): a 100,000-message chat imported, read by the default detectors and analysed.
 
     .venv/bin/python bench/end_to_end.py            # generate (once) into bench/out/, run, print figures
     .venv/bin/python bench/end_to_end.py --write    # ... and record them in bench/RESULTS.md
@@ -155,7 +155,7 @@ def main() -> int:
         size = path.stat().st_size / 1024**2
         write_section(
             HEADING,
-            f"""Import -> rules detector -> analysis on a generated WhatsApp export: the bundled sample chat
+            f"""Import -> default detectors (rules, message model) -> analysis on a generated WhatsApp export: the bundled sample chat
 (examples/whatsapp_cycle.txt) repeated with its dates moved on 150 days per copy ({size:.1f} MB,
 {first["messages"]:,} messages, two invented people). Each run is a fresh process; the detector reads every
 message for both sides, as `bondlens analyse` does. Times are medians of {len(runs)} runs.

@@ -65,29 +65,32 @@ class MessageModelDetector:
         recent_harm: dict[str | None, deque[tuple[int, Message, str]]] = defaultdict(
             lambda: deque(maxlen=HARM_WINDOW_MESSAGES)
         )
+        labels = self.model.labels
+        thresholds = np.array([self.model.threshold(label) for label in labels], dtype=np.float64)
+        harm_columns = np.array([self.model.index[label] for label in TACTICS if label != CYCLE_LABEL])
+        cycle_column = self.model.index[CYCLE_LABEL]
         for first in range(0, len(messages), BATCH):
             batch = messages[first : first + BATCH]
             units = [_units(m.text) for m in batch]
             flat = [m.text[s:e] for m, spans in zip(batch, units, strict=True) for s, e in spans]
             features = self.model.features(flat)
             probabilities = self.model.probabilities_of(features)
-            at = 0
-            for offset, message in enumerate(batch):
-                position = first + offset
-                rows = slice(at, at + len(units[offset]))
-                block = probabilities[rows]
-                at += len(units[offset])
-                row = block.max(axis=0)  # a message scores what its strongest part scores
-                harm_label, harm_score = self._strongest_harm(row)
-                if harm_score >= HARM_CONTEXT * self.model.threshold(harm_label):
-                    recent_harm[message.sender].append((position, message, harm_label))
-                for label in self._allowed(message, me):
-                    column = self.model.index[label]
-                    score = float(row[column])
-                    if score < self.model.threshold(label):
+            starts = np.cumsum([0, *(len(u) for u in units[:-1])])
+            scores = np.maximum.reduceat(probabilities, starts, axis=0)  # a message scores its strongest part
+            over = scores >= thresholds
+            relative = scores[:, harm_columns] / thresholds[harm_columns]
+            strongest = relative.argmax(axis=1)
+            harmful = relative[np.arange(len(batch)), strongest] >= HARM_CONTEXT
+            for offset in np.flatnonzero(harmful | over.any(axis=1)):
+                message = batch[offset]
+                position = first + int(offset)
+                allowed = self._allowed(message, me)
+                for column in np.flatnonzero(over[offset]):
+                    label = labels[column]
+                    if label not in allowed:
                         continue
                     context: Adjustment | None = None
-                    if label == CYCLE_LABEL:
+                    if column == cycle_column:
                         harm = self._harm_before(recent_harm[message.sender], position, message)
                         if harm is None:
                             continue  # an apology or tenderness outside a cycle is ordinary life
@@ -97,11 +100,16 @@ class MessageModelDetector:
                             f"it follows hurtful or controlling words by the same person in message {harm[0]} "
                             f"({harm[1]})",
                         )
-                    best = int(block[:, column].argmax())
+                    at = int(starts[offset])
+                    best = int(probabilities[at : at + len(units[offset]), column].argmax())
                     span = units[offset][best]
-                    hit = self._hit(message.text, features[rows.start + best], label, score, span, context)
+                    score = float(scores[offset, column])
+                    hit = self._hit(message.text, features[at + best], label, score, span, context)
                     if hit is not None:
                         findings.append(self._finding(message, hit))
+                if harmful[offset]:
+                    harm_label = labels[harm_columns[strongest[offset]]]
+                    recent_harm[message.sender].append((position, message, harm_label))
         return findings
 
     def message_scores(self, texts: list[str]) -> FloatArray:
@@ -122,15 +130,6 @@ class MessageModelDetector:
         if me is None:
             return self.labels
         return SIGNS if message.sender == me else TACTICS
-
-    def _strongest_harm(self, row: FloatArray) -> tuple[str, float]:
-        """The harm label whose score is nearest its threshold (relative to it), and that score."""
-        model = self.model
-        best = max(
-            (label for label in TACTICS if label != CYCLE_LABEL),
-            key=lambda lb: row[model.index[lb]] / model.threshold(lb),
-        )
-        return best, float(row[model.index[best]])
 
     @staticmethod
     def _harm_before(

@@ -4,6 +4,7 @@ files' own examples, and choosing each label's reporting threshold on a separate
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -135,4 +136,5 @@ def choose_threshold(scores: Iterable[float], gold: Iterable[bool], min_precisio
         fp += not is_gold
         if is_gold and tp / (tp + fp) >= min_precision:
             best = score
-    return round(float(best), 4) if best is not None and best > 0.05 else 0.5
+    # rounded down, so the item that set it is still at or above it
+    return math.floor(float(best) * 10_000) / 10_000 if best is not None and best > 0.05 else 0.5
