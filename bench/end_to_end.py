@@ -155,8 +155,8 @@ def main() -> int:
         size = path.stat().st_size / 1024**2
         write_section(
             HEADING,
-            f"""Import -> default detectors (rules, message model) -> analysis on a generated WhatsApp export: the bundled sample chat
-(examples/whatsapp_cycle.txt) repeated with its dates moved on 150 days per copy ({size:.1f} MB,
+            f"""Import -> default detectors (rules, message model) -> analysis on a generated WhatsApp export: the
+bundled sample chat (examples/whatsapp_cycle.txt) repeated with its dates moved on 150 days per copy ({size:.1f} MB,
 {first["messages"]:,} messages, two invented people). Each run is a fresh process; the detector reads every
 message for both sides, as `bondlens analyse` does. Times are medians of {len(runs)} runs.
 
