@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bondlens.cli import analyse_cmd, detect_cmd, formats_cmd, import_cmd  # noqa: F401  (registers the commands)
+from bondlens.cli import (  # noqa: F401  (registers the commands)
+    analyse_cmd,
+    detect_cmd,
+    formats_cmd,
+    import_cmd,
+    plan_cmd,
+    report_cmd,
+    selfcheck_cmd,
+    vault_cmd,
+)
 from bondlens.cli.app import app, main
 from bondlens.cli.classify_cmd import register as register_classify
 
