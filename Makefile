@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 SAMPLE := examples/whatsapp_cycle.txt
 
-.PHONY: demo test lint typecheck pytest install install-dev clean bench
+.PHONY: demo test lint typecheck pytest install install-dev clean bench chromium
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -37,7 +37,13 @@ typecheck: install-dev
 pytest: install-dev
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+# Browser tests drive Debian's Chromium (Playwright uses /usr/bin/chromium; it never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: chromium lint typecheck pytest
 
 bench: install-dev
 	$(PY) bench/import_speed.py

@@ -10,6 +10,7 @@ from bondlens.cli import (  # noqa: F401  (registers the commands)
     plan_cmd,
     report_cmd,
     selfcheck_cmd,
+    serve_cmd,
     vault_cmd,
 )
 from bondlens.cli.app import app, main
