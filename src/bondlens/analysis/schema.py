@@ -29,7 +29,7 @@ from bondlens.analysis.model import (
 
 SCHEMA_VERSION = "1"
 DISCLAIMER = (
-    "Indications found in the words of the messages, not a diagnosis. The rules can be wrong; only the "
+    "Indications found in the words of the messages, not a diagnosis. The detectors can be wrong; only the "
     "messages were read (not calls, tone or what happened in person)."
 )
 

@@ -150,7 +150,7 @@ def _found(analysis: Analysis) -> list[str]:
             f"(confidence {latest.confidence:.2f}). Over time: {route}."
         )
     if not lines:
-        lines.append("The rules found no pattern of harm in these messages.")
+        lines.append("The detectors found no pattern of harm in these messages.")
     return lines
 
 
@@ -222,7 +222,7 @@ def _meaning(analysis: Analysis) -> Sequence[str]:
             "and individuals with it.",
         )
     return (
-        "The rules did not find a pattern of harm. That is not proof that all is well: they only recognise "
+        "The detectors did not find a pattern of harm. That is not proof that all is well: they only recognise "
         "some ways of writing, and you know your situation better than any tool.",
     )
 
