@@ -878,3 +878,13 @@ def test_bench_generator_and_report(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     run = bench.measure_in_this_process(export)
     body = bench.report(run, [run], 3000)
     assert f"{run.messages:,} messages" in body and "Peak memory" in body and "Machine:" in body
+
+
+def test_a_zip_member_with_an_empty_name_is_ignored_not_a_crash(tmp_path: Path) -> None:
+    """Found by the mutation test: a damaged archive can hold an entry whose name is empty."""
+    archive = tmp_path / "WhatsApp Chat with Sam.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("WhatsApp Chat with Sam.txt", "25/03/2026, 21:15 - Sam: hi\n25/03/2026, 21:16 - Alex: hello\n")
+        zf.writestr(zipfile.ZipInfo(""), b"")
+    conversation = load_conversation(archive)
+    assert [m.text for m in conversation.messages] == ["hi", "hello"]

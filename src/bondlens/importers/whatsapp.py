@@ -1020,7 +1020,7 @@ def text_members(names: Iterable[str]) -> list[str]:
 def choose_chat_member(zf: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
     """The chat text of an export archive: "_chat.txt" (iOS) or "WhatsApp Chat with X.txt" (Android), else
     the one .txt member that looks like a chat (media can include shared .txt documents too)."""
-    infos = {info.filename: info for info in zf.infolist() if not info.is_dir()}
+    infos = {info.filename: info for info in zf.infolist() if info.filename and not info.is_dir()}
     texts = text_members(infos)
     if not texts:
         raise ImportFormatError(path, "is a zip archive without a chat text file (.txt); export the chat again")
