@@ -1,17 +1,40 @@
-"""Plain JSON forms of the model, used by `bondlens import --jsonl` and by golden-file tests."""
+"""Plain JSON forms of the model, used by `bondlens import --jsonl`, `bondlens detect --jsonl` and golden-file tests.
+
+Each message and finding record carries ``"schema_version"`` and follows a published JSON Schema (draft 2020-12)
+in ``bondlens/data``: ``message.schema.json`` and ``finding.schema.json`` (see :func:`json_schema`). Within a
+version, fields may be added, never renamed or removed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from importlib import resources
+from typing import Any, Literal
 
 from bondlens.model import Conversation, Finding, Message
 
 MESSAGE_SCHEMA_VERSION = "1"
+FINDING_SCHEMA_VERSION = "1"
+RecordKind = Literal["message", "finding"]
+
+
+def json_schema(kind: RecordKind) -> dict[str, Any]:
+    """The JSON Schema of one line of `import --jsonl` (``"message"``) or `detect --jsonl` (``"finding"``).
+
+    >>> json_schema("message")["properties"]["schema_version"]
+    {'const': '1'}
+    """
+    if kind not in ("message", "finding"):
+        raise ValueError(f"kind must be 'message' or 'finding', not {kind!r}")
+    text = resources.files("bondlens").joinpath(f"data/{kind}.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def message_record(conversation: Conversation, message: Message) -> dict[str, Any]:
     """One message as a JSON-ready dict (the `import --jsonl` line format)."""
     return {
+        "schema_version": MESSAGE_SCHEMA_VERSION,
         "id": message.id,
         "timestamp": message.timestamp.isoformat(),
         "sender": message.sender,
@@ -46,6 +69,7 @@ def finding_record(conversation: Conversation, finding: Finding) -> dict[str, An
     message = conversation.messages[finding.message_id]
     explanation = finding.explanation
     return {
+        "schema_version": FINDING_SCHEMA_VERSION,
         "message_id": finding.message_id,
         "timestamp": message.timestamp.isoformat(),
         "sender": finding.sender,
