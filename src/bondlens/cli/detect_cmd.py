@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -30,7 +30,12 @@ from bondlens.model import Conversation, Finding
 from bondlens.serialize import finding_record
 from bondlens.taxonomy import labels as taxonomy_labels
 
+if TYPE_CHECKING:
+    from bondlens.detectors.base import Detector
+    from bondlens.detectors.llm import LLMDetector
+
 EXAMPLES_SHOWN = 12
+LLM_NAMES = ("llm", "llm.v1")
 
 
 @app.command("detectors")
@@ -61,11 +66,35 @@ def detect_command(
     monthfirst: MonthFirstOpt = False,
     chat: ChatOpt = None,
     max_size: MaxSizeOpt = "1GB",
+    llm_url: Annotated[
+        str | None,
+        typer.Option(
+            "--llm-url",
+            help="OpenAI-compatible server for --detector llm (default from config.toml, else Ollama's "
+            "http://127.0.0.1:11434/v1). Only this computer's addresses unless --allow-remote.",
+        ),
+    ] = None,
+    llm_model: Annotated[
+        str | None, typer.Option("--llm-model", help="Model name on that server, for --detector llm.")
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Let --llm-url be another computer: the conversation then leaves this machine."
+        ),
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Keep the LLM's answers in memory only, not in the cache file.")
+    ] = False,
 ) -> None:
     """Find tactics (in the other person's messages) and signs (in yours), each with its evidence.
 
     Example: bondlens detect "WhatsApp Chat with Sam.txt" --me Alex --jsonl > findings.jsonl
     """
+    wants_llm = bool(detector) and any(name in LLM_NAMES for name in detector or [])
+    if not wants_llm and (llm_url or llm_model or allow_remote or no_cache):
+        err_console.print("note: --llm-* options, --allow-remote and --no-cache apply only with --detector llm.")
+    llm = _llm_detector(llm_url, llm_model, allow_remote, no_cache) if wants_llm else None
     options = import_options(dayfirst, monthfirst, chat, "timestamp", "sender", "text", None, None, max_size)
     conversation = load_with_progress(file, format, options)
     me_id = resolve_me(conversation, me)
@@ -76,8 +105,12 @@ def detect_command(
             markup=False,
             soft_wrap=True,
         )
-    chosen = [load_detector(name) for name in detector] if detector else None
+    chosen: list[Detector] | None = None
+    if detector:
+        chosen = [llm if name in LLM_NAMES and llm is not None else load_detector(name) for name in detector]
     findings = detect(conversation, chosen, me=me_id)
+    if llm is not None:
+        err_console.print(llm.stats.summary(), markup=False, soft_wrap=True)
     if jsonl:
         out = sys.stdout
         for finding in findings:
@@ -85,6 +118,20 @@ def detect_command(
         out.flush()
     else:
         print_findings(conversation, findings)
+
+
+def _llm_detector(url: str | None, model: str | None, allow_remote: bool, no_cache: bool) -> LLMDetector:
+    """The LLM detector with config.toml's [llm] settings, the command line winning. Imported only here, so
+    the default path never loads it."""
+    from bondlens.detectors.llm import LLMDetector, LLMError, check_url, load_config
+
+    config = load_config().merged(
+        url=url, model=model, allow_remote=True if allow_remote else None, use_cache=False if no_cache else None
+    )
+    check_url(config.url, config.allow_remote)  # refuse before reading the chat
+    if not config.model:
+        raise LLMError("--detector llm needs --llm-model NAME (or model = in [llm] of config.toml)")
+    return LLMDetector(config, warn=lambda text: err_console.print(text, markup=False, soft_wrap=True))
 
 
 def print_findings(conversation: Conversation, findings: list[Finding]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,17 @@ HostOpt = Annotated[
         "app and see what is opened in it: only for a network you fully trust.",
     ),
 ]
+ServeVaultOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--vault",
+        metavar="FILE",
+        envvar="BONDLENS_VAULT",
+        help='The vault for "Your cases" (default: vault.db in your bondlens data folder, e.g. '
+        "~/.local/share/bondlens). It is created only when you ask for it on the page.",
+        show_default=False,
+    ),
+]
 WebMaxSizeOpt = Annotated[str, typer.Option("--max-size", help="Refuse uploads larger than this (e.g. 500MB).")]
 
 REMOTE_WARNING = (
@@ -32,10 +44,13 @@ REMOTE_WARNING = (
 
 @app.command("serve")
 @friendly_errors
-def serve_command(port: PortOpt = 8765, host: HostOpt = None, max_size: WebMaxSizeOpt = "200MB") -> None:
+def serve_command(
+    port: PortOpt = 8765, host: HostOpt = None, max_size: WebMaxSizeOpt = "200MB", vault: ServeVaultOpt = None
+) -> None:
     """Open bondlens in your web browser: a private page on this computer, with a quick exit (Esc) on every page.
 
-    Example: bondlens serve, then open the address it prints. Nothing you open is saved or sent anywhere.
+    Example: bondlens serve, then open the address it prints. Nothing you open is sent anywhere, or saved unless
+    you keep it in "Your cases" (encrypted with your passphrase).
     """
     try:
         from bondlens.web import WebConfig, serve
@@ -48,12 +63,13 @@ def serve_command(port: PortOpt = 8765, host: HostOpt = None, max_size: WebMaxSi
     chosen = LOOPBACK if host is None else host.strip()
     if not is_loopback(chosen):
         err_console.print(REMOTE_WARNING.format(host=chosen), style="bold red", markup=False, soft_wrap=True)
-    config = WebConfig(port=port, host=chosen, max_bytes=parse_size(max_size))
+    config = WebConfig(port=port, host=chosen, max_bytes=parse_size(max_size), vault_path=vault)
 
     def ready(address: str) -> None:
         err_console.print(
             f"bondlens is running at {address} (open it in your browser; a private window leaves no history).\n"
-            "Press Ctrl+C to stop. Everything opened in it is forgotten when it stops.",
+            "Press Ctrl+C to stop. Everything opened in it is forgotten when it stops, except the cases you keep "
+            "(encrypted).",
             markup=False,
             soft_wrap=True,
         )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
+
+from bondlens.vault import DEFAULT_IDLE_MINUTES, KdfParams
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -43,6 +46,9 @@ class WebConfig:
     max_bytes: int = DEFAULT_MAX_BYTES
     neutral_url: str = NEUTRAL_URL
     session_idle_seconds: float = SESSION_IDLE_SECONDS
+    vault_path: Path | None = None  # the vault of "Your cases"; None: the default (bondlens's data folder)
+    vault_idle_minutes: float | None = DEFAULT_IDLE_MINUTES  # the vault locks itself after this long unused
+    vault_kdf: KdfParams | None = None  # scrypt cost of a vault created here; None: the vault's default
 
     def host_allowed(self, header: str) -> bool:
         """Whether a request's Host header names this app."""

@@ -11,6 +11,7 @@ import html
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -123,6 +124,16 @@ def svg_description(svg: str) -> str:
     return html.unescape(match[1]) if match else "A chart"
 
 
+def restore(case: Case, me: str, findings: Sequence[Finding]) -> None:
+    """The analysis of a case opened from the vault, from its stored conversation and findings (no detector runs:
+    this takes a moment, not minutes)."""
+    analysis = analyse(case.conversation, findings, me=me)
+    weekly = analyse(case.conversation, findings, me=me, period="week").timeline
+    case.me, case.findings = me, tuple(findings)
+    case.progress = Progress(state="done", step=1, steps=1, stage="Done")
+    case.analysis, case.weekly, case.charts = analysis, weekly, draw_charts(analysis, weekly)
+
+
 class _Reporting:
     """A detector that records in ``progress`` when it starts (detectors report nothing while they run)."""
 
@@ -184,7 +195,7 @@ class Analyser:
             progress.error = f"Something went wrong in bondlens ({type(exc).__name__}). This is a bug, not your file."
             return
         if case.progress is progress and case.me == me:  # not restarted meanwhile
-            case.analysis, case.weekly, case.charts = analysis, weekly, charts
+            case.analysis, case.weekly, case.charts, case.findings = analysis, weekly, charts, tuple(findings)
             progress.state = "done"
 
     def shutdown(self) -> None:

@@ -17,6 +17,7 @@ from bondlens.web.config import WebConfig
 from bondlens.web.jobs import Analyser
 from bondlens.web.security import SESSION_SCOPE_KEY, wants_json
 from bondlens.web.sessions import Session, SessionStore
+from bondlens.web.vaults import VaultHolder
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,6 +27,7 @@ class WebState:
     config: WebConfig
     store: SessionStore
     analyser: Analyser
+    vault: VaultHolder
 
 
 @cache

@@ -55,13 +55,16 @@ def require_safety(session: SessionDep) -> Session:
 ReadSession = Annotated[Session, Depends(require_safety)]
 
 
-def _case(session: Session, case_id: str) -> Case:
+def _case(request: Request, session: Session, case_id: str) -> Case:
     case = session.cases.get(case_id)
+    if case is not None and not state(request).vault.keep_in_memory(session, case):
+        raise HTTPException(status_code=303, headers={"location": "/cases"})  # the vault locked: unlock it again
     if case is None:
         raise HTTPException(
             status_code=404,
             detail="This chat is no longer here. bondlens keeps uploads only in memory, and forgets them when it "
-            "stops, when you press Forget everything, or after two hours unused.",
+            "stops, when you press Forget everything, or after two hours unused. A case from Your cases is closed "
+            "when they are locked: unlock them and open it again.",
         )
     return case
 
@@ -97,6 +100,7 @@ def upload_page(request: Request, session: ReadSession, error: str | None = None
         )
     elif error is not None:
         message = session.errors.get(error)
+    state(request).vault.drop_locked(session)
     cases = sorted(session.cases.values(), key=lambda c: c.uploaded, reverse=True)
     return render(
         request,
@@ -155,7 +159,7 @@ async def upload(request: Request, session: ReadSession) -> Response:
 
 @router.get("/case/{case_id}/me")
 def choose_me(request: Request, session: ReadSession, case_id: str) -> Response:
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     counts = case.conversation.message_counts()
     people = [(p, counts.get(p.id, 0)) for p in case.conversation.participants]
     error = request.query_params.get("error")
@@ -164,12 +168,13 @@ def choose_me(request: Request, session: ReadSession, case_id: str) -> Response:
 
 @router.post("/case/{case_id}/me")
 async def chose_me(request: Request, session: ReadSession, case_id: str) -> Response:
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     form = await request.form(max_files=0, max_fields=10)
     me = form.get("me")
     if not isinstance(me, str) or me not in {p.id for p in case.conversation.participants}:
         key = session.add_error("Choose which of the people is you.")
         return redirect(request.scope, f"/case/{case.id}/me?error={key}")
+    case.vault_id, case.label = None, None  # read again as someone else: a new case, no longer the one kept
     state(request).analyser.start(case, me)
     return redirect(request.scope, f"/case/{case.id}")
 
@@ -179,7 +184,7 @@ async def chose_me(request: Request, session: ReadSession, case_id: str) -> Resp
 
 @router.get("/case/{case_id}")
 def case_page(request: Request, session: ReadSession, case_id: str) -> Response:
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     if case.me is None or case.progress is None:
         return RedirectResponse(f"/case/{case.id}/me", status_code=303)
     if case.analysis is None:
@@ -192,12 +197,14 @@ def case_page(request: Request, session: ReadSession, case_id: str) -> Response:
         charts={name: svg_description(svg) for name, svg in case.charts.items()},
         help=help_data(),
         selfcheck=session.selfcheck,
+        vault_status=state(request).vault.status(session),
+        keep_error=session.errors.get(request.query_params.get("error") or ""),
     )
 
 
 @router.get("/case/{case_id}/chart/{name}.svg")
 def case_chart(request: Request, session: ReadSession, case_id: str, name: str) -> Response:
-    svg = _case(session, case_id).charts.get(name)
+    svg = _case(request, session, case_id).charts.get(name)
     if svg is None:
         raise HTTPException(status_code=404, detail="No such chart.")
     return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": IMAGE_CONTENT_SECURITY_POLICY})
@@ -205,7 +212,7 @@ def case_chart(request: Request, session: ReadSession, case_id: str, name: str) 
 
 @router.get("/case/{case_id}/status")
 def case_status(request: Request, session: ReadSession, case_id: str) -> Response:
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     progress = case.progress
     if progress is None:
         return JSONResponse({"state": "none", "next": f"/case/{case.id}/me"})
@@ -224,7 +231,7 @@ def case_status(request: Request, session: ReadSession, case_id: str) -> Respons
 
 @router.get("/case/{case_id}/analysis.json")
 def case_json(request: Request, session: ReadSession, case_id: str) -> Response:
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     if case.analysis is None:
         raise HTTPException(status_code=404, detail="The analysis of this chat is not ready yet.")
     return Response(
@@ -245,7 +252,7 @@ def _attachment(download: Download) -> Response:
 @router.get("/case/{case_id}/export")
 async def case_export(request: Request, session: ReadSession, case_id: str, kind: str = "html") -> Response:
     """The report (HTML or PDF) or its evidence (JSON); the self-check is added only when the person ticks it."""
-    case = _case(session, case_id)
+    case = _case(request, session, case_id)
     if case.analysis is None:
         raise HTTPException(status_code=404, detail="The analysis of this chat is not ready yet.")
     if kind not in ("html", "pdf", "evidence"):
@@ -257,6 +264,7 @@ async def case_export(request: Request, session: ReadSession, case_id: str, kind
 
 @router.post("/case/{case_id}/delete")
 def delete_case(request: Request, session: ReadSession, case_id: str) -> Response:
+    """Forget the chat here (a case kept in the vault stays there: it is deleted from "Your cases")."""
     session.cases.pop(case_id, None)
     return redirect(request.scope, "/upload")
 
@@ -378,7 +386,9 @@ def resources(request: Request, session: ReadSession, country: str | None = None
 
 @router.post("/forget")
 def forget(request: Request, session: SessionDep) -> Response:
-    """Drop this session and everything in it, and tell the browser to drop its cookie and cache."""
+    """Drop this session and everything in it (and lock the vault), and tell the browser to drop its cookie and
+    cache."""
+    state(request).vault.lock()
     state(request).store.forget(session.id)
     response = redirect(request.scope, "/")
     response.headers.append("set-cookie", session_cookie(session.id, expire=True))

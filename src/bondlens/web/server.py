@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from dataclasses import replace
 
 import uvicorn
 
@@ -50,13 +51,7 @@ def serve(config: WebConfig, on_ready: Callable[[str], None] | None = None) -> N
     sock = bind(config.host, config.port)
     port = sock.getsockname()[1]
     if port != config.port:
-        config = WebConfig(
-            port=port,
-            host=config.host,
-            max_bytes=config.max_bytes,
-            neutral_url=config.neutral_url,
-            session_idle_seconds=config.session_idle_seconds,
-        )
+        config = replace(config, port=port)
     server = make_server(config, sock)
     if on_ready is not None:
         on_ready(

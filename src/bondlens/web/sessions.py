@@ -1,7 +1,8 @@
 """Sessions and the cases in them, kept in this process's memory only (nothing is written to disk).
 
 A session is one browser: a random id in its one cookie, a CSRF secret, whether the safety screen was read,
-and the cases (uploaded chats) it made. A case belongs to the session that uploaded it and cannot be seen from
+and the cases (uploaded chats, and cases opened from the vault) it made. Cases that are in the vault leave the
+session's memory as soon as the vault is locked. A case belongs to the session that uploaded it and cannot be seen from
 another. Everything is forgotten when the server stops, when the person presses "Forget everything", or
 after :attr:`~bondlens.web.config.WebConfig.session_idle_seconds` without a request.
 """
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Literal
 
 from bondlens.analysis import Analysis, PeriodCounts
-from bondlens.model import Conversation
+from bondlens.model import Conversation, Finding
 from bondlens.selfcheck import SelfCheckResult
 
 SESSION_COOKIE = "bondlens_session"
@@ -68,6 +69,14 @@ class Case:
     analysis: Analysis | None = None
     weekly: tuple[PeriodCounts, ...] = ()  # the timeline per week, for the chart and the report
     charts: dict[str, str] = field(default_factory=dict)  # the report's charts as SVG documents, by name
+    findings: tuple[Finding, ...] = ()  # what the detectors found, kept to store the case in the vault
+    vault_id: int | None = None  # the case's number in the vault, once kept there (or when opened from it)
+    label: str | None = None  # its label in the vault
+
+    @property
+    def name(self) -> str:
+        """What the pages call it: the label the person chose, or the uploaded file's name."""
+        return self.label if self.label is not None else self.filename
 
     @property
     def ready(self) -> bool:
@@ -86,6 +95,7 @@ class Session:
     selfcheck: SelfCheckResult | None = None
     plan_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # step id -> the person's own notes
     plan_country: str | None = None
+    vault_tokens: dict[int, str] = field(default_factory=dict)  # vault case number -> this session's opaque name
 
     def add_error(self, message: str) -> str:
         key = new_id(8)
@@ -127,6 +137,7 @@ class SessionStore:
             session.errors.clear()
             session.selfcheck_answers.clear()
             session.plan_notes.clear()
+            session.vault_tokens.clear()
             session.selfcheck = None
 
     def clear(self) -> None:
