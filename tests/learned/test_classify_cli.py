@@ -14,7 +14,7 @@ from bondlens.taxonomy import TACTICS
 from tests.conftest import run_cli
 from tests.learned.conftest import FRIENDLY, PRESSING, write_jsonl
 
-FIELDS = ["id", "manipulative", "score", "techniques", "vulnerabilities", "tactics"]
+FIELDS = ["schema_version", "id", "manipulative", "score", "techniques", "vulnerabilities", "tactics"]
 
 
 def classify(*args: str | Path) -> tuple[int, str]:

@@ -1,10 +1,10 @@
 """Classifying a JSON Lines file of dialogues, in bounded batches, into a JSON Lines file of predictions.
 
 Input: one ``{"id": ..., "text": "Name: utterance\\nName: utterance ..."}`` object per line (blank lines skipped).
-Output: one ``{"id", "manipulative", "score", "techniques", "vulnerabilities", "tactics"}`` object per input
-dialogue, in input order. The output is written to a temporary file beside the target and renamed into place only
-when every line has been read and classified, so a failed run leaves no partial file (and the old file, if any,
-untouched). Memory stays bounded by the batch size, whatever the size of the input.
+Output: one ``{"schema_version", "id", "manipulative", "score", "techniques", "vulnerabilities", "tactics"}``
+object per input dialogue, in input order. The output is written to a temporary file beside the target and renamed
+into place only when every line has been read and classified, so a failed run leaves no partial file (and the old
+file, if any, untouched). Memory stays bounded by the batch size, whatever the size of the input.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from bondlens.errors import BondlensError, ImportFormatError
 from bondlens.learned.features import count_turns
-from bondlens.learned.model import MentalManipModel, load_model
+from bondlens.learned.model import MentalManipModel, Prediction, load_model
 
 DEFAULT_BATCH = 512
+SCHEMA_VERSION = "1"  # of each output line; src/bondlens/data/classify.schema.json describes it
 DialogueId = str | int
 
 
@@ -36,6 +37,11 @@ class ClassifySummary:
     dialogues: int
     messages: int
     manipulative: int
+
+
+def output_record(prediction: Prediction) -> dict[str, Any]:
+    """One output line of `bondlens classify` (any engine), as a JSON-ready dict: ``schema_version`` first."""
+    return {"schema_version": SCHEMA_VERSION, **prediction.record()}
 
 
 def _describe(value: object) -> str:
@@ -161,7 +167,7 @@ def _run(
     for batch in read_batches(source, batch_size, progress):
         texts = [text for _, text in batch]
         predictions = model.predict(texts, [key for key, _ in batch])
-        out.write("".join(dumps(p.record(), ensure_ascii=False) + "\n" for p in predictions))
+        out.write("".join(dumps(output_record(p), ensure_ascii=False) + "\n" for p in predictions))
         dialogues += len(batch)
         messages += sum(count_turns(t) for t in texts)
         flagged += sum(p.manipulative for p in predictions)
