@@ -55,7 +55,7 @@ def _name(analysis: Analysis, participant_id: str | None) -> str:
     return "you" if participant_id == analysis.me else analysis.conversation.name(participant_id)
 
 
-def _label(label: str) -> str:
+def label_words(label: str) -> str:
     names = taxonomy_labels()
     if label in names:
         return names[label].name.lower()
@@ -111,7 +111,7 @@ def _pattern_lines(analysis: Analysis, pattern: CyclePattern) -> list[str]:
     return lines
 
 
-def _found(analysis: Analysis) -> list[str]:
+def found_lines(analysis: Analysis) -> list[str]:
     lines: list[str] = []
     pattern = analysis.pattern
     if pattern is not None:
@@ -137,7 +137,7 @@ def _found(analysis: Analysis) -> list[str]:
             text += f'; then "{gap.return_signals[0].quote}"'
         lines.append(text + ". This looks like an attempt to leave and a return.")
     if analysis.signs:
-        shown = ", ".join(f"{_label(s.label)} ({s.count})" for s in analysis.signs[:4])
+        shown = ", ".join(f"{label_words(s.label)} ({s.count})" for s in analysis.signs[:4])
         lines.append(f"In your own messages: {shown}.")
     known = [p for p in analysis.stages.periods if p.stage != UNCLEAR]
     if known:
@@ -154,7 +154,7 @@ def _found(analysis: Analysis) -> list[str]:
     return lines
 
 
-def _quotes(analysis: Analysis) -> list[Evidence]:
+def quoted_evidence(analysis: Analysis) -> list[Evidence]:
     chosen: list[Evidence] = []
     pattern = analysis.pattern
 
@@ -193,12 +193,12 @@ def _print_quotes(console: Console, analysis: Analysis, quotes: Sequence[Evidenc
             text = text[: QUOTE_CHARS - 1] + "…"
         line = Text(f"{analysis.conversation.name(item.sender)}: ", style="bold")
         line.append(f'"{text}"')
-        line.append(f" ({_label(item.label)})", style="dim")
+        line.append(f" ({label_words(item.label)})", style="dim")
         grid.add_row(f"  {item.timestamp:%d %b %Y %H:%M}", line)
     console.print(grid)
 
 
-def _meaning(analysis: Analysis) -> Sequence[str]:
+def meaning_lines(analysis: Analysis) -> Sequence[str]:
     pattern = analysis.pattern
     status = pattern.status if pattern is not None else "no_harm_episodes"
     them = _name(analysis, pattern.participant_id) if pattern is not None else "the other person"
@@ -241,15 +241,15 @@ def render_summary(analysis: Analysis, console: Console | None = None) -> None:
     out.print(Text(f"bondlens read {count} between you ({info.name(analysis.me)}) and {others}{when}.", style="bold"))
 
     _heading(out, "What was found")
-    _bullets(out, _found(analysis))
+    _bullets(out, found_lines(analysis))
 
-    quotes = _quotes(analysis)
+    quotes = quoted_evidence(analysis)
     if quotes:
         _heading(out, "Some of the messages behind this")
         _print_quotes(out, analysis, quotes)
 
     _heading(out, "What it may mean")
-    _bullets(out, _meaning(analysis))
+    _bullets(out, meaning_lines(analysis))
 
     _heading(out, "What it does not mean")
     _bullets(out, [*NOT_MEANING, *analysis.notes])

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from bondlens.analysis import Analysis, PeriodCounts, analyse
 from bondlens.analysis.helplines import helplines
 from bondlens.analysis.model import UNCLEAR, Evidence
-from bondlens.analysis.summary import NOT_MEANING, _found, _meaning, _quotes
+from bondlens.analysis.summary import NOT_MEANING, found_lines, meaning_lines, quoted_evidence
 from bondlens.model import Conversation, Finding
 from bondlens.render import NEUTRAL_TITLE, render_html
 from bondlens.report.charts import tactics_svg, timeline_svg
@@ -273,7 +273,7 @@ def build_report(
 ) -> Report:
     """The report for ``analysis`` (its stages per month), with ``weekly`` (the same analysis per week) for the
     timeline chart. The self-check appears only when ``selfcheck`` is given."""
-    quotes = _quotes(analysis)
+    quotes = quoted_evidence(analysis)
     appendix = build_appendix(analysis, quotes)
     views = _Views(analysis, appendix)
     pattern = analysis.pattern
@@ -286,7 +286,7 @@ def build_report(
     context: dict[str, Any] = {
         "title": title or NEUTRAL_TITLE,
         "scope": _scope_line(analysis),
-        "found": _found(analysis),
+        "found": found_lines(analysis),
         "quotes": views.messages(quotes),
         "evidence_note": EVIDENCE_NOTE,
         "timeline_svg": Markup(timeline),
@@ -300,7 +300,7 @@ def build_report(
         "asymmetry": analysis.asymmetry.explanation,
         "cycles": _cycles_view(analysis, views),
         "signs": _signs_view(analysis, views),
-        "meaning": _meaning(analysis),
+        "meaning": meaning_lines(analysis),
         "not_meaning": [*NOT_MEANING, NOTHING_FOUND_IS_NOT_PROOF, *analysis.notes],
         "help": _help_view(),
         "selfcheck": _selfcheck_view(selfcheck) if selfcheck is not None else None,

@@ -14,7 +14,7 @@ from datetime import datetime
 from bondlens.analysis import Analysis, Cycle, Evidence
 from bondlens.analysis.helplines import Helplines, helplines
 from bondlens.analysis.model import UNCLEAR
-from bondlens.analysis.summary import MONITORING_WARNING, NOT_MEANING, _found, _label, _meaning
+from bondlens.analysis.summary import MONITORING_WARNING, NOT_MEANING, found_lines, label_words, meaning_lines
 from bondlens.taxonomy import labels as taxonomy_labels
 
 __all__ = ["MONITORING_WARNING", "AnalysisView", "analysis_view", "help_data"]
@@ -128,7 +128,7 @@ def evidence_view(analysis: Analysis, item: Evidence) -> EvidenceView:
         when=moment(item.timestamp),
         sender=f"{analysis.conversation.name(item.sender)}{' (you)' if mine else ''}",
         mine=mine,
-        label=_label(item.label),
+        label=label_words(item.label),
         before=before,
         quote=marked,
         after=after,
@@ -147,7 +147,7 @@ def _evidence(analysis: Analysis, items: Iterable[Evidence]) -> tuple[EvidenceVi
 
 
 def _cycle(analysis: Analysis, cycle: Cycle) -> CycleView:
-    labels = ", ".join(_label(label) for label in cycle.harm.labels)
+    labels = ", ".join(label_words(label) for label in cycle.harm.labels)
     return CycleView(
         number=cycle.number,
         title=f"Cycle {cycle.number}: {day(cycle.start)} ({labels})",
@@ -171,7 +171,7 @@ def analysis_view(analysis: Analysis) -> AnalysisView:
     signs = tuple(
         SignView(
             label=s.label,
-            name=_label(s.label).capitalize(),
+            name=label_words(s.label).capitalize(),
             definition=names[s.label].definition if s.label in names else "",
             count=s.count,
             per_100=s.per_100_messages,
@@ -210,7 +210,7 @@ def analysis_view(analysis: Analysis) -> AnalysisView:
             harm_count=s.harm_count,
             harm_per_100=s.harm_per_100_messages,
             reinforcement_count=s.reinforcement_count,
-            top=", ".join(f"{_label(t.label)} ({t.count})" for t in s.tactics[:3]) or "none",
+            top=", ".join(f"{label_words(t.label)} ({t.count})" for t in s.tactics[:3]) or "none",
         )
         for s in analysis.speakers
     )
@@ -221,7 +221,7 @@ def analysis_view(analysis: Analysis) -> AnalysisView:
         )
     return AnalysisView(
         intro=intro,
-        found=tuple(_found(analysis)),
+        found=tuple(found_lines(analysis)),
         pattern_status=pattern.status if pattern is not None else "no_harm_episodes",
         pattern_explanation=pattern.explanation if pattern is not None else "",
         trends=trends,
@@ -230,7 +230,7 @@ def analysis_view(analysis: Analysis) -> AnalysisView:
         gaps=gaps,
         stages=stages,
         speakers=speakers,
-        meaning=tuple(_meaning(analysis)),
+        meaning=tuple(meaning_lines(analysis)),
         not_meaning=(*NOT_MEANING, *analysis.notes),
     )
 
