@@ -43,13 +43,15 @@ def test_findings_carry_the_models_quote_as_evidence(fake: FakeLLM, conversation
     assert findings[0].score == 0.9
     assert detector.stats.requests == 2 and detector.stats.dropped_quotes == 0
 
-    request = fake.requests[0]
+    # two batches go out concurrently, so the server may see them in either order
+    batches = sorted((batch_of(r) for r in fake.requests), key=lambda b: b["messages"][0]["id"])
+    request = next(r for r in fake.requests if batch_of(r) == batches[0])
     assert request["model"] == "fake-model"
     assert request["response_format"] == {"type": "json_object"}
     system = request["messages"][0]["content"]
     assert "Name-calling, humiliation" in system and "Believing the harm is your own fault" in system
     assert '"findings"' in system  # the JSON schema is in the prompt
-    second = batch_of(fake.requests[1])
+    second = batches[1]
     assert [m["id"] for m in second["context"]] == [1, 2]  # earlier messages as context
     assert [(m["id"], m["look_for"]) for m in second["messages"]] == [(3, "signs"), (4, "tactics"), (5, "signs")]
 
