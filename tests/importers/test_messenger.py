@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bondlens.errors import BondlensError, ImportFormatError
+from bondlens.errors import ImportFormatError
 from bondlens.importers import ImportOptions, load_conversation
 from bondlens.importers.base import Sample, read_sample
 from bondlens.importers.jsonio import repair_mojibake
@@ -22,6 +22,7 @@ from bondlens.importers.messenger import FACEBOOK_IMPORTER, INSTAGRAM_IMPORTER, 
 from bondlens.importers.registry import detect_format
 from bondlens.model import Attachment, Conversation
 from tests.golden import DATA, check_golden
+from tests.importers.mutation import paths_in, raises_only_our_errors, replaced
 
 FB = DATA / "facebook"
 IG = DATA / "instagram"
@@ -445,31 +446,7 @@ json_values = st.recursive(
 
 
 def only_our_errors(path: Path, fmt: str) -> None:
-    try:
-        conversation = load_conversation(path, fmt)
-    except BondlensError as exc:
-        assert str(exc) and "\n" not in str(exc)
-    else:
-        assert conversation.messages
-
-
-def paths_in(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths_in(item, (*prefix, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths_in(item, (*prefix, index))
-    return found
-
-
-def replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
-    if not path:
-        return new
-    copy = dict(value) if isinstance(value, dict) else list(value)
-    copy[path[0]] = replaced(value[path[0]], path[1:], new)
-    return copy
+    raises_only_our_errors(lambda: load_conversation(path, fmt))
 
 
 @FUZZ
