@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from bondlens.render.page import NEUTRAL_TITLE
 from bondlens.web.config import WebConfig
 from bondlens.web.jobs import Analyser
-from bondlens.web.security import SESSION_SCOPE_KEY, wants_json
+from bondlens.web.security import SESSION_SCOPE_KEY, redirect, wants_json
 from bondlens.web.sessions import Session, SessionStore
 from bondlens.web.vaults import VaultHolder
 
@@ -77,6 +77,8 @@ ERROR_TITLES = {
 async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, StarletteHTTPException) else 400
     if isinstance(exc, StarletteHTTPException) and 300 <= status < 400 and exc.headers:
+        if request.method == "POST":  # app.js opens the address itself, as after any form
+            return redirect(request.scope, exc.headers["location"])
         return RedirectResponse(exc.headers["location"], status_code=status)
     detail = exc.detail if isinstance(exc, StarletteHTTPException) else "The form was incomplete."
     if status == 404 and detail == "Not Found":

@@ -8,8 +8,9 @@ never re-sends a form.
 
 from __future__ import annotations
 
+import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -20,10 +21,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from bondlens.analysis.schema import dumps
 from bondlens.errors import BondlensError
 from bondlens.importers import ImportOptions, importers
-from bondlens.plan import load_resources, load_steps
+from bondlens.plan import load_resources, load_steps, parse_answers
 from bondlens.selfcheck import alerts as selfcheck_alerts
 from bondlens.selfcheck import questionnaire, score
 from bondlens.selfcheck.scoring import band as band_of
+from bondlens.vault import VaultError, VaultLockedError
 from bondlens.web.exports import Download, plan_download, report_download
 from bondlens.web.jobs import PrivateUpload, page_message, read_upload, safe_filename, svg_description
 from bondlens.web.pages import render, state
@@ -36,7 +38,8 @@ from bondlens.web.security import (
     session_cookie,
 )
 from bondlens.web.sessions import Case, Session, new_id
-from bondlens.web.views import MONITORING_WARNING, analysis_view, help_data
+from bondlens.web.vaults import PLAN_NAME
+from bondlens.web.views import MONITORING_WARNING, analysis_view, day, help_data
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
 SessionDep = Annotated[Session, Depends(current_session)]
@@ -67,6 +70,24 @@ def _case(request: Request, session: Session, case_id: str) -> Case:
             "when they are locked: unlock them and open it again.",
         )
     return case
+
+
+def _kept_case(request: Request, session: Session, value: object) -> Case:
+    """The open case of the vault that a self-check or plan form names; to "Your cases" when the vault is locked."""
+    holder = state(request).vault
+    if holder.status(session) != "unlocked":
+        raise HTTPException(status_code=303, headers={"location": "/cases"})
+    case = next((c for c in holder.open_cases(session) if c.id == value), None)
+    if case is None:
+        raise HTTPException(status_code=404, detail="That case is not open any more: open it again from Your cases.")
+    return case
+
+
+def _taken_on(value: str) -> str:
+    try:
+        return day(datetime.combine(date.fromisoformat(value), datetime.min.time()))
+    except ValueError:
+        return value
 
 
 def _size(n: int) -> str:
@@ -189,6 +210,7 @@ def case_page(request: Request, session: ReadSession, case_id: str) -> Response:
         return RedirectResponse(f"/case/{case.id}/me", status_code=303)
     if case.analysis is None:
         return render(request, "progress.html", case=case, progress=case.progress)
+    kept = state(request).vault.kept_with(session, case)
     return render(
         request,
         "analysis.html",
@@ -199,6 +221,8 @@ def case_page(request: Request, session: ReadSession, case_id: str) -> Response:
         selfcheck=session.selfcheck,
         vault_status=state(request).vault.status(session),
         keep_error=session.errors.get(request.query_params.get("error") or ""),
+        kept_selfchecks=[] if kept is None else [(_taken_on(r.taken_on), r.band_name) for r in kept.selfchecks],
+        kept_plan_on=None if kept is None or kept.plan is None else day(kept.plan.created.astimezone()),
     )
 
 
@@ -290,7 +314,7 @@ async def selfcheck_answer(request: Request, session: ReadSession) -> Response:
         result = score(answers, q=q)
     except BondlensError as exc:
         return redirect(request.scope, f"/selfcheck?error={session.add_error(str(exc))}")
-    session.selfcheck_answers, session.selfcheck = answers, result
+    session.selfcheck_answers, session.selfcheck, session.selfcheck_kept = answers, result, set()
     return redirect(request.scope, "/selfcheck/result")
 
 
@@ -300,6 +324,10 @@ def selfcheck_result(request: Request, session: ReadSession) -> Response:
     if result is None:
         return RedirectResponse("/selfcheck", status_code=303)
     q = questionnaire()
+    holder = state(request).vault
+    holder.drop_locked(session)
+    open_cases = holder.open_cases(session)
+    params = request.query_params
     return render(
         request,
         "selfcheck_result.html",
@@ -308,12 +336,69 @@ def selfcheck_result(request: Request, session: ReadSession) -> Response:
         alerts=selfcheck_alerts(result, q),
         q=q,
         help=help_data(),
+        stored=None,
+        keep_cases=[c for c in open_cases if c.vault_id not in session.selfcheck_kept],
+        kept_with=[c.name for c in open_cases if c.vault_id in session.selfcheck_kept],
+        vault_status=holder.status(session),
+        notice=session.errors.get(params.get("notice") or ""),
+        error=session.errors.get(params.get("error") or ""),
+    )
+
+
+@router.post("/selfcheck/keep")
+async def selfcheck_keep(request: Request, session: ReadSession) -> Response:
+    """Keep the self-check result with an open case of the vault (only when the person asks: never by default)."""
+    form = await request.form(max_files=0, max_fields=10)
+    result = session.selfcheck
+    if result is None:
+        return redirect(request.scope, "/selfcheck")
+    case = _kept_case(request, session, form.get("case"))
+    vault_id = case.vault_id
+    assert vault_id is not None
+    if vault_id not in session.selfcheck_kept:  # a second press keeps it once
+        try:
+            vault = state(request).vault.vault(session)
+            await run_in_threadpool(vault.add_selfcheck, vault_id, result)
+        except VaultLockedError:
+            return redirect(request.scope, "/cases")
+        except VaultError:
+            key = session.add_error("Your self-check could not be kept with that case: the vault was not written.")
+            return redirect(request.scope, f"/selfcheck/result?error={key}")
+        session.selfcheck_kept.add(vault_id)
+    key = session.add_error(f'Your self-check is kept with "{case.name}", encrypted in your cases.')
+    return redirect(request.scope, f"/selfcheck/result?notice={key}")
+
+
+@router.get("/case/{case_id}/selfcheck/{number}")
+def kept_selfcheck(request: Request, session: ReadSession, case_id: str, number: int) -> Response:
+    """A self-check result kept with a case of the vault (the ``number``-th, oldest first), to read again."""
+    case = _case(request, session, case_id)
+    kept = state(request).vault.kept_with(session, case)
+    if kept is None or not 1 <= number <= len(kept.selfchecks):
+        raise HTTPException(status_code=404, detail="No such self-check is kept with this case.")
+    result = kept.selfchecks[number - 1]
+    q = questionnaire()
+    return render(
+        request,
+        "selfcheck_result.html",
+        result=result,
+        band=band_of(result, q),
+        alerts=selfcheck_alerts(result, q),
+        q=q,
+        help=help_data(),
+        stored=case,
+        taken_on=_taken_on(result.taken_on),
+        keep_cases=[],
+        kept_with=[],
+        vault_status="unlocked",
+        notice=None,
+        error=None,
     )
 
 
 @router.post("/selfcheck/clear")
 def selfcheck_clear(request: Request, session: ReadSession) -> Response:
-    session.selfcheck_answers, session.selfcheck = {}, None
+    session.selfcheck_answers, session.selfcheck, session.selfcheck_kept = {}, None, set()
     return redirect(request.scope, "/selfcheck")
 
 
@@ -324,6 +409,8 @@ def selfcheck_clear(request: Request, session: ReadSession) -> Response:
 def plan_page(request: Request, session: ReadSession) -> Response:
     resources_data = load_resources()
     error = session.errors.get(request.query_params.get("error") or "")
+    holder = state(request).vault
+    holder.drop_locked(session)
     return render(
         request,
         "plan.html",
@@ -333,7 +420,9 @@ def plan_page(request: Request, session: ReadSession) -> Response:
         country=resources_data.country(session.plan_country).code,
         saved=request.query_params.get("saved") == "1",
         error=error,
+        notice=session.errors.get(request.query_params.get("notice") or ""),
         max_notes=MAX_NOTES_CHARS,
+        keep_cases=holder.open_cases(session),
     )
 
 
@@ -361,7 +450,52 @@ async def plan_save(request: Request, session: ReadSession) -> Response:
     action = form.get("action")
     if action in ("html", "pdf"):
         return _attachment(await run_in_threadpool(plan_download, notes, code, str(action)))
+    if action == "vault":
+        return await _keep_plan(request, session, form.get("case"), notes)
     return redirect(request.scope, "/plan?saved=1")
+
+
+async def _keep_plan(request: Request, session: Session, which: object, notes: dict[str, tuple[str, ...]]) -> Response:
+    """Keep the notes with an open case of the vault (as a `bondlens plan --answers` file: step id -> notes),
+    replacing the notes kept with it before."""
+    case = _kept_case(request, session, which)
+    vault_id = case.vault_id
+    assert vault_id is not None
+    if not notes:
+        key = session.add_error("There are no notes to keep yet: write some first. Nothing was changed.")
+        return redirect(request.scope, f"/plan?error={key}#keep-plan")
+    content = {step: list(lines) for step, lines in notes.items()}
+    try:
+        vault = state(request).vault.vault(session)
+        await run_in_threadpool(lambda: vault.save_plan(vault_id, content, name=PLAN_NAME))
+    except VaultLockedError:
+        return redirect(request.scope, "/cases")
+    except VaultError:
+        key = session.add_error("Your notes could not be kept with that case: the vault was not written.")
+        return redirect(request.scope, f"/plan?error={key}#keep-plan")
+    key = session.add_error(
+        f'Your notes are kept with "{case.name}", encrypted in your cases, in place of any notes kept with it before.'
+    )
+    return redirect(request.scope, f"/plan?notice={key}")
+
+
+@router.post("/case/{case_id}/plan/load")
+def load_kept_plan(request: Request, session: ReadSession, case_id: str) -> Response:
+    """Put the notes kept with a case of the vault on the plan page (in memory, replacing the notes there)."""
+    case = _case(request, session, case_id)
+    kept = state(request).vault.kept_with(session, case)
+    if kept is None or kept.plan is None:
+        raise HTTPException(status_code=404, detail="No plan is kept with this case.")
+    try:
+        notes = parse_answers(json.loads(kept.plan.content), "the notes kept with this case")
+    except (ValueError, BondlensError):
+        key = session.add_error("The notes kept with this case could not be read into the plan page.")
+        return redirect(request.scope, f"/case/{case.id}?error={key}#keep-case")
+    session.plan_notes = dict(notes)
+    key = session.add_error(
+        f'The notes kept with "{case.name}" are on this page now, in place of the notes that were here.'
+    )
+    return redirect(request.scope, f"/plan?notice={key}")
 
 
 # -- help and leaving ---------------------------------------------------------------------------------------------

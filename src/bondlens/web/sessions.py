@@ -93,6 +93,7 @@ class Session:
     errors: dict[str, str] = field(default_factory=dict)  # messages to show on a page, by a random key
     selfcheck_answers: dict[str, int | None] = field(default_factory=dict)
     selfcheck: SelfCheckResult | None = None
+    selfcheck_kept: set[int] = field(default_factory=set)  # vault cases this self-check result was kept with
     plan_notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # step id -> the person's own notes
     plan_country: str | None = None
     vault_tokens: dict[int, str] = field(default_factory=dict)  # vault case number -> this session's opaque name
@@ -138,6 +139,7 @@ class SessionStore:
             session.selfcheck_answers.clear()
             session.plan_notes.clear()
             session.vault_tokens.clear()
+            session.selfcheck_kept.clear()
             session.selfcheck = None
 
     def clear(self) -> None:

@@ -8,6 +8,7 @@ message, a page, an address or a log.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +31,7 @@ from bondlens.web.pages import render, state
 from bondlens.web.routes import MAX_CASES, ReadSession
 from bondlens.web.security import check_csrf, redirect
 from bondlens.web.sessions import Case, Session, new_id
+from bondlens.web.throttle import UnlockWaitError, wait_text
 from bondlens.web.vaults import VaultHolder
 
 router = APIRouter(dependencies=[Depends(check_csrf)])
@@ -40,6 +42,11 @@ CANNOT_READ = (
     "Nothing was changed."
 )
 LOCKED = "Your cases were locked (after a while without use, or by hand). Unlock them to go on."
+TOO_SOON = "Your passphrase was not tried: the wait after the wrong ones is not over yet."
+WAIT_WHY = (
+    "After several wrong passphrases bondlens waits a little longer before each new try, so that nobody can open "
+    "your cases by guessing."
+)
 MAX_PASSPHRASE_CHARS = 1024
 
 
@@ -131,6 +138,7 @@ def cases_page(request: Request, session: ReadSession) -> Response:
             error = CANNOT_READ
     if status == "locked" and error is None and session.vault_tokens:
         error = LOCKED  # it was unlocked in this session before
+    wait = holder.throttle.remaining() if status == "locked" else 0.0
     return render(
         request,
         "cases.html",
@@ -140,6 +148,9 @@ def cases_page(request: Request, session: ReadSession) -> Response:
         notice=notice,
         then=then if then in session.cases else None,
         min_chars=MIN_PASSPHRASE_CHARS,
+        wait_seconds=math.ceil(wait) if wait > 0 else 0,
+        wait_text=wait_text(wait) if wait > 0 else "",
+        wait_why=WAIT_WHY,
         status_code=200 if error is None or error == LOCKED else 400,
     )
 
@@ -170,6 +181,8 @@ async def unlock_vault(request: Request, session: ReadSession) -> Response:
         return _back(request, session, "Type your passphrase first.", then)
     try:
         await run_in_threadpool(_holder(request).unlock, session, passphrase)
+    except UnlockWaitError:
+        return _back(request, session, TOO_SOON, then)  # the page says how long is left
     except WrongPassphraseError:
         return _back(request, session, WRONG_PASSPHRASE, then)
     except VaultError:
@@ -255,6 +268,7 @@ async def delete_vault_case(request: Request, session: ReadSession, token: str) 
     for case in [c for c in session.cases.values() if c.vault_id == case_id]:
         session.cases.pop(case.id, None)
     session.vault_tokens.pop(case_id, None)
+    session.selfcheck_kept.discard(case_id)
     key = session.add_error(
         "The case was deleted for good."
         if wiped

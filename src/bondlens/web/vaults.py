@@ -5,6 +5,9 @@ is then dropped (never logged, stored or put in a page or an address). An unlock
 session that unlocked it: any other session sees it locked until it gives the passphrase itself (and then the vault
 is that session's). After the vault's idle time it locks itself, and every session sees it locked.
 
+Unlocking is slowed down after repeated wrong passphrases (:class:`~bondlens.web.throttle.UnlockThrottle`, one for
+the running server, whatever the session).
+
 Cases are shown to the page by random tokens of the session (:meth:`VaultHolder.token`), never by their number in
 the vault, so an address says nothing about how many cases there are.
 """
@@ -12,13 +15,26 @@ the vault, so an address says nothing about how many cases there are.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from bondlens.vault import KdfParams, Vault, VaultError, VaultLockedError
+from bondlens.errors import BondlensError
+from bondlens.selfcheck import SelfCheckResult
+from bondlens.vault import KdfParams, StoredPlan, Vault, VaultError, VaultLockedError, WrongPassphraseError
 from bondlens.web.sessions import Case, Session, new_id
+from bondlens.web.throttle import UnlockThrottle
 
 VaultStatus = Literal["missing", "locked", "unlocked"]
+PLAN_NAME = "plan"  # the one plan kept with a case from the web app (keeping it again replaces it)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptWith:
+    """What the person kept with a case besides the chat: self-check results (oldest first) and their plan."""
+
+    selfchecks: tuple[SelfCheckResult, ...]
+    plan: StoredPlan | None
 
 
 class VaultHolder:
@@ -31,6 +47,7 @@ class VaultHolder:
         self._vault: Vault | None = None
         self._owner: str | None = None  # the session that unlocked it
         self._lock = threading.Lock()  # one passphrase try at a time
+        self.throttle = UnlockThrottle()  # the wait after repeated wrong passphrases, for this running server
 
     def status(self, session: Session) -> VaultStatus:
         with self._lock:
@@ -50,12 +67,20 @@ class VaultHolder:
             self._owner = session.id
 
     def unlock(self, session: Session, passphrase: str) -> None:
-        """Unlock for ``session``; :class:`~bondlens.vault.WrongPassphraseError` when the passphrase does not fit."""
-        with self._lock:
-            if self._vault is None:
-                self._vault = Vault.open(self.path, passphrase, idle_minutes=self.idle_minutes)
-            else:
-                self._vault.unlock(passphrase)
+        """Unlock for ``session``; :class:`~bondlens.vault.WrongPassphraseError` when the passphrase does not fit
+        (counted by :attr:`throttle`), :class:`~bondlens.web.throttle.UnlockWaitError` without trying it while the
+        wait after earlier wrong ones is not over."""
+        with self._lock:  # the check and the try together: parallel requests cannot slip past the wait
+            self.throttle.check()
+            try:
+                if self._vault is None:
+                    self._vault = Vault.open(self.path, passphrase, idle_minutes=self.idle_minutes)
+                else:
+                    self._vault.unlock(passphrase)
+            except WrongPassphraseError:
+                self.throttle.failed()
+                raise
+            self.throttle.succeeded()
             self._owner = session.id
 
     def lock(self) -> None:
@@ -84,6 +109,26 @@ class VaultHolder:
             session.cases.pop(case.id, None)
             return False
         return True
+
+    def open_cases(self, session: Session) -> list[Case]:
+        """The session's open cases that are in the vault (kept, or opened from it), while it is unlocked for the
+        session: the ones a self-check or a plan can be kept with."""
+        if self.status(session) != "unlocked":
+            return []
+        found = [c for c in list(session.cases.values()) if c.vault_id is not None and self.keep_in_memory(session, c)]
+        return sorted(found, key=lambda c: c.uploaded)
+
+    def kept_with(self, session: Session, case: Case) -> KeptWith | None:
+        """The self-checks and the plan kept with ``case`` in the vault; None when it is not in the vault, or the
+        vault is locked or cannot read them."""
+        if case.vault_id is None:
+            return None
+        try:
+            vault = self.vault(session)
+            plans = [p for p in vault.plans(case.vault_id) if p.name == PLAN_NAME]
+            return KeptWith(tuple(vault.selfchecks(case.vault_id)), plans[-1] if plans else None)
+        except BondlensError:  # locked, damaged, or a result of another version
+            return None
 
     def drop_locked(self, session: Session) -> None:
         """Drop from the session's memory every case of the vault, unless the vault is unlocked for it."""

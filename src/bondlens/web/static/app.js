@@ -7,6 +7,8 @@
  * - Forms are sent with XMLHttpRequest (upload progress; the server answers with the address to open), except
  *   the buttons marked data-download, whose answer is a file to save.
  * - The progress page asks the server how far the analysis has got, and moves on when it is done.
+ * - After several wrong passphrases, the "Your cases" page counts down the wait before the next try (the server
+ *   enforces the wait itself; this only keeps the number on the page right).
  */
 (function () {
   "use strict";
@@ -76,6 +78,20 @@
     return (bytes / (1024 * 1024)).toFixed(1) + " MB";
   }
 
+  // The page the server named after a form. location.replace() alone would not load it when it differs from this
+  // page's address only by its #part (the browser just scrolls): then the page is loaded again, at that part.
+  function openAddress(address) {
+    var target = new URL(address, window.location.href);
+    if (target.pathname === window.location.pathname && target.search === window.location.search) {
+      if (target.hash !== window.location.hash) {
+        window.history.replaceState(null, "", target.href);
+      }
+      window.location.reload();
+      return;
+    }
+    window.location.replace(target.href);
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
@@ -137,7 +153,7 @@
         answer = null;
       }
       if (answer && answer.location) {
-        window.location.replace(answer.location);
+        openAddress(answer.location);
         return;
       }
       buttons.forEach(function (b) { b.disabled = false; });
@@ -193,7 +209,41 @@
       });
   }
 
+  function waitText(seconds) {
+    function unit(n, word) {
+      return n + " " + word + (n === 1 ? "" : "s");
+    }
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    if (!minutes) {
+      return unit(rest, "second");
+    }
+    return unit(minutes, "minute") + (rest ? " " + unit(rest, "second") : "");
+  }
+
+  function countDown(time) {
+    var left = parseInt(time.getAttribute("data-seconds") || "0", 10);
+    var started = Date.now();
+    var line = document.getElementById("unlock-wait-line");
+    function tick() {
+      var now = left - Math.floor((Date.now() - started) / 1000);
+      if (now <= 0) {
+        if (line) {
+          line.textContent = "You can try your passphrase again now.";
+        }
+        return;
+      }
+      time.textContent = waitText(now);
+      window.setTimeout(tick, 250);
+    }
+    tick();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var wait = document.getElementById("unlock-wait-time");
+    if (wait) {
+      countDown(wait);
+    }
     var job = document.getElementById("job");
     var error = document.getElementById("job-error");
     if (job && error && error.hidden) {
