@@ -5,8 +5,10 @@
 Training data: ``training/messages/en/*.jsonl`` (written for training, separate from the evaluation set), the
 rule files' positive examples, and as ordinary speech the utterances of MentalManip's non-manipulative
 training dialogues (``../shared/data/mentalmanip/con_train.jsonl``, CC BY-NC 4.0; never copied into the repo).
-Thresholds: the lowest score that keeps dev precision ≥ 0.9. The test split
-is never read here; ``bench/rules_eval.py`` measures it.
+Thresholds: the lowest score that keeps precision ≥ 0.9 over the dev split together with the utterances of
+MentalManip's non-manipulative validation dialogues (``con_valid.jsonl``; everyday talk that must not be
+flagged); a label that cannot reach it is not reported by the model. The test split is never read here;
+``bench/rules_eval.py`` measures it.
 """
 
 from __future__ import annotations
@@ -48,21 +50,26 @@ def main() -> int:
     messages = [*read_corpus(CORPUS), *rule_examples(), *film_negatives(args.mentalmanip / "con_train.jsonl")]
     model = train(messages, settings)
     dev = load_items(sorted(EVAL.glob("*.jsonl")), "dev")
-    probabilities = MessageModelDetector(model=model).message_scores([item.text for item in dev])
+    detector = MessageModelDetector(model=model)
+    probabilities = detector.message_scores([item.text for item in dev])
+    # everyday talk the model must leave alone: MentalManip's validation dialogues that are not manipulative
+    everyday = detector.message_scores([m.text for m in film_negatives(args.mentalmanip / "con_valid.jsonl")])
     thresholds: dict[str, float] = {}
     print(f"trained on {len(messages)} messages; thresholds on {len(dev)} dev items")
     for column, label in enumerate(LABELS):
         sender_ok = [(item.sender == ME) != (label in TACTICS) for item in dev]
         scores = [float(p) if ok else 0.0 for p, ok in zip(probabilities[:, column], sender_ok, strict=True)]
         gold = [label in item.labels for item in dev]
-        thresholds[label] = choose_threshold(scores, gold, settings.min_precision)
+        ordinary = everyday[:, column].tolist()
+        thresholds[label] = choose_threshold(scores + ordinary, gold + [False] * len(ordinary), settings.min_precision)
         flagged = [s >= thresholds[label] for s in scores]
         tp = sum(f and g for f, g in zip(flagged, gold, strict=True))
         fp = sum(f and not g for f, g in zip(flagged, gold, strict=True))
         positives = sum(gold)
         print(
             f"  {label:26} threshold {thresholds[label]:.3f}  dev P {tp / max(tp + fp, 1):.2f} "
-            f"R {tp / max(positives, 1):.2f}  (train positives {model.info.trained_on[label]})"
+            f"R {tp / max(positives, 1):.2f}  everyday flagged {sum(o >= thresholds[label] for o in ordinary)} of "
+            f"{len(ordinary)}  (train positives {model.info.trained_on[label]})"
         )
     info = ModelInfo(
         language=model.info.language,
@@ -72,7 +79,8 @@ def main() -> int:
         trained_on=model.info.trained_on,
         training_messages=model.info.training_messages,
         notes=model.info.notes
-        + f"; thresholds: lowest keeping dev precision >= {settings.min_precision}"
+        + f"; thresholds: lowest keeping precision >= {settings.min_precision} over the dev items together with "
+        + "MentalManip con_valid non-manipulative utterances (everyday talk)"
         + "; negatives include MentalManip con_train non-manipulative utterances (CC BY-NC 4.0)",
     )
     tuned = MessageModel(model.word, model.coef.T, model.intercept, info)

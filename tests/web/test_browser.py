@@ -150,7 +150,7 @@ def test_upload_analyse_and_leave_with_esc(watched: Watched, server: LiveServer,
     assert cycle.is_visible()
     assert cycle.locator("ol.harm li").count() >= 1
     assert cycle.locator("ol.reinforcement li").count() >= 1
-    assert "You're imagining things Alex." in cycle.locator("mark").all_inner_texts()
+    assert "You looked pathetic." in cycle.locator("mark").all_inner_texts()
     screenshot(page, "analysis", tmp_path)
     screenshot(page, "timeline", tmp_path, "#timeline")
     screenshot(page, "cycle", tmp_path, "#cycle-1")

@@ -137,7 +137,7 @@ def test_upload_choose_me_and_see_the_analysis(private_tmp: Path) -> None:
     assert f'<img id="timeline-chart" src="{case}/chart/timeline.svg"' in html
     assert f'<img id="tactics-chart" src="{case}/chart/tactics.svg"' in html
     assert 'id="cycle-1"' in html
-    assert "<mark>You&#39;re imagining things Alex.</mark>" in html  # the flagged words, in the whole message
+    assert "<mark>You looked pathetic.</mark>" in html  # the flagged words, in the whole message
     assert "Signs in your own messages" in html and "Self-blame" in html
     assert "An indication, not a diagnosis" in html
     assert "999 (UK)" in html

@@ -86,7 +86,7 @@ def test_report_html_with_a_verifiable_evidence_appendix(analysed: tuple[TestCli
     assert "<title>Notes</title>" in html
     check = verify_html(html)
     assert check.ok and check.entries > 10
-    assert str(escape("You're imagining things Alex.")) in html
+    assert str(escape("You looked pathetic.")) in html
 
 
 def test_self_check_goes_into_the_report_only_when_ticked(analysed: tuple[TestClient, str, str]) -> None:

@@ -34,7 +34,10 @@ class TrainingMessage:
 @dataclass(frozen=True)
 class Settings:
     c: float = 32.0  # inverse regularisation of each label's logistic regression
-    word_ngrams: tuple[int, int] = (1, 3)
+    word_ngrams: tuple[int, int] = (1, 2)
+    min_df: int = 1  # a word n-gram must occur in this many training messages to be a feature
+    film_weight: float = 3.0  # sample weight of the MentalManip everyday utterances (negatives)
+    positive_weight: float | None = None  # weight of a label's positives; None: balanced against its negatives
     min_precision: float = 0.9  # a label's threshold: the lowest that keeps tuning precision at least this
 
 
@@ -96,9 +99,14 @@ def train(messages: Sequence[TrainingMessage], settings: Settings = Settings(), 
     """Fit the vectorisers and one balanced logistic regression per label (all other messages are negatives)."""
     texts = [normalise(m.text) for m in messages]
     word = TfidfVectorizer(
-        token_pattern=r"(?u)\b\w+\b", ngram_range=settings.word_ngrams, sublinear_tf=True, min_df=1, dtype=np.float32
+        token_pattern=r"(?u)\b\w+\b",
+        ngram_range=settings.word_ngrams,
+        sublinear_tf=True,
+        min_df=settings.min_df,
+        dtype=np.float32,
     )
     x = word.fit_transform(texts)
+    weights = np.array([settings.film_weight if m.source.startswith("con_train") else 1.0 for m in messages])
     coef = np.zeros((len(LABELS), x.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(LABELS), dtype=np.float32)
     counts: Counter[str] = Counter()
@@ -108,9 +116,13 @@ def train(messages: Sequence[TrainingMessage], settings: Settings = Settings(), 
         if counts[label] == 0:
             raise BondlensError(f"no training messages for label {label!r}")
         model = LogisticRegression(
-            C=settings.c, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=0
+            C=settings.c,
+            class_weight="balanced" if settings.positive_weight is None else {0: 1.0, 1: settings.positive_weight},
+            max_iter=2000,
+            solver="liblinear",
+            random_state=0,
         )
-        model.fit(x, y)
+        model.fit(x, y, sample_weight=weights)
         coef[i] = model.coef_[0]
         intercept[i] = model.intercept_[0]
     info = ModelInfo(
@@ -125,9 +137,13 @@ def train(messages: Sequence[TrainingMessage], settings: Settings = Settings(), 
     return MessageModel(word, coef, intercept, info)
 
 
+NEVER = 1.01  # a threshold no probability reaches: the model does not report the label
+
+
 def choose_threshold(scores: Iterable[float], gold: Iterable[bool], min_precision: float) -> float:
     """The lowest threshold whose precision on the tuning items is at least ``min_precision`` (recall is then
-    as high as that precision allows); 0.5 when no threshold reaches it."""
+    as high as that precision allows); ``NEVER`` when no threshold reaches it, so that a label the model cannot
+    tell apart is left to the rules instead of being reported at a guessed threshold."""
     pairs = sorted(zip(scores, gold, strict=True), key=lambda p: -p[0])
     best = None
     tp = fp = 0
@@ -137,4 +153,4 @@ def choose_threshold(scores: Iterable[float], gold: Iterable[bool], min_precisio
         if is_gold and tp / (tp + fp) >= min_precision:
             best = score
     # rounded down, so the item that set it is still at or above it
-    return math.floor(float(best) * 10_000) / 10_000 if best is not None and best > 0.05 else 0.5
+    return math.floor(float(best) * 10_000) / 10_000 if best is not None and best > 0.05 else NEVER

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from bondlens.detectors.rules.loader import TOKEN, Modifiers, normalise_token
 from bondlens.model import Adjustment
@@ -75,9 +76,19 @@ def question(site: MatchSite, words: Modifiers, factor: float) -> Adjustment | N
     return None
 
 
+@cache
+def _any_joke_marker(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """Finds something in a lower-cased text exactly when one of ``markers`` (or 'haha', 'lol') is in it: a
+    marker can only be found (as a word, a phrase or text) where its letters are, so a text without any of them
+    needs no closer look."""
+    return re.compile("|".join(re.escape(m) for m in (*markers, "haha", "lol")))  # an empty marker: always
+
+
 def joke(site: MatchSite, words: Modifiers, factor: float) -> Adjustment | None:
     """Banter markers ('lol', '😂', 'jk') soften words that would otherwise hurt."""
     lowered = site.text.lower()
+    if _any_joke_marker(words.joke_markers).search(lowered) is None:
+        return None
     tokens = {t for t in TOKEN.findall(lowered)}
     laughing = any(t.startswith("haha") or t.startswith("lol") for t in tokens)
     for marker in words.joke_markers:
