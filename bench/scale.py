@@ -1,6 +1,6 @@
 """Batch scoring on Dask (issue 10): throughput with 1 and 2 workers, peak memory per worker, against plain classify.
 
-    .venv/bin/python bench/scale.py [--size 1000000] [--partition-size 10000] [--write]
+    .venv/bin/python bench/scale.py [--size 1000000] [--partition-size 10000] [--rounds 1] [--write]
 
 Generates ``--size`` dialogues into ``bench/out/`` (git-ignored; reused when already there) from the MentalManip
 texts in ``../shared/data/mentalmanip``: every dialogue's turns are shuffled and each new dialogue is the first part
@@ -12,6 +12,9 @@ process (start-up, cluster start, model loads, reading, assembling the output):
 
 Peak memory per worker is what the command reports (the largest worker's peak resident memory); the plain
 engine's is the child process's peak. Each Dask output is checked byte for byte against the plain one.
+With ``--rounds N`` the three commands run in turn N times (plain, 1 worker, 2 workers, plain, ...), so that a
+change in the machine's load during the call weighs on every engine alike; each figure is then the median of the
+N runs of its engine (peak memory: the largest).
 Targets: >= 1.8x from 1 to 2 workers, <= 1 GB per worker, Dask on one worker within 15 % of plain.
 """
 
@@ -24,6 +27,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -93,6 +97,10 @@ def run(*args: str | Path) -> tuple[float, str, int, float]:
     return seconds, proc.stderr, (peak if peak > before else 0) * 1024, cpu_seconds() - cpu
 
 
+def load() -> str:
+    return f" (load average {os.getloadavg()[0]:.1f})"
+
+
 def worker_peak(stderr: str) -> float:
     found = re.search(r"peak memory per worker ([\d,]+) MB", stderr)
     return float(found.group(1).replace(",", "")) if found else float("nan")
@@ -102,8 +110,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000, help="dialogues to generate and score")
     parser.add_argument("--partition-size", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=1, help="run the three commands in turn this many times")
     parser.add_argument("--write", action="store_true", help="record the figures in bench/RESULTS.md")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if not DATA.is_dir():
         raise SystemExit(f"{DATA}: the MentalManip data is not there")
     source = OUT / f"scale_{args.size}.jsonl"
@@ -112,24 +123,37 @@ def main() -> None:
     messages = build_input(args.size, source)
     print(f"input: {args.size:,} dialogues, {messages:,} messages ({time.perf_counter() - began:.0f} s)", flush=True)
 
-    rows: list[tuple[str, float, float, float]] = []
+    names = ["plain `classify` (one process)", "`--engine dask --workers 1`", "`--engine dask --workers 2`"]
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}  # (seconds, peak MB, CPU s)
     plain_out = OUT / "scale_plain.jsonl"
-    seconds, _, peak, cpu = run("classify", source, "--output", plain_out)
-    rows.append(("plain `classify` (one process)", seconds, peak / 2**20, cpu))
-    print(f"plain: {seconds:.1f} s, {args.size / seconds:,.0f} dialogues/s", flush=True)
     same = True
-    for workers in (1, 2):
-        target = OUT / f"scale_dask{workers}.jsonl"
-        seconds, err, _, cpu = run(
-            "classify", source, "--engine", "dask", "--workers", str(workers),
-            "--partition-size", str(args.partition_size), "--output", target,
-        )  # fmt: skip
-        rows.append((f"`--engine dask --workers {workers}`", seconds, worker_peak(err), cpu))
-        same = same and filecmp.cmp(plain_out, target, shallow=False)
-        print(f"dask {workers}: {seconds:.1f} s, {args.size / seconds:,.0f} dialogues/s; {err.strip()}", flush=True)
-        target.unlink()
-    plain_out.unlink()
+    for round_ in range(1, args.rounds + 1):
+        label = f"round {round_}/{args.rounds}: " if args.rounds > 1 else ""
+        seconds, _, peak, cpu = run("classify", source, "--output", plain_out)
+        runs[names[0]].append((seconds, peak / 2**20, cpu))
+        print(f"{label}plain: {seconds:.1f} s, {args.size / seconds:,.0f} dialogues/s{load()}", flush=True)
+        for workers in (1, 2):
+            target = OUT / f"scale_dask{workers}.jsonl"
+            seconds, err, _, cpu = run(
+                "classify", source, "--engine", "dask", "--workers", str(workers),
+                "--partition-size", str(args.partition_size), "--output", target,
+            )  # fmt: skip
+            runs[names[workers]].append((seconds, worker_peak(err), cpu))
+            same = same and filecmp.cmp(plain_out, target, shallow=False)
+            speed = f"{args.size / seconds:,.0f} dialogues/s{load()}"
+            print(f"{label}dask {workers}: {seconds:.1f} s, {speed}; {err.strip()}", flush=True)
+            target.unlink()
+        plain_out.unlink()
     load_after = os.getloadavg()[0]
+    rows = [
+        (
+            name,
+            statistics.median(s for s, _, _ in runs[name]),
+            max(mb for _, mb, _ in runs[name]),
+            statistics.median(cpu for _, _, cpu in runs[name]),
+        )
+        for name in names
+    ]
 
     rate = {name: args.size / s for name, s, _, _ in rows}
     plain_rate, one, two = rate[rows[0][0]], rate[rows[1][0]], rate[rows[2][0]]
@@ -141,14 +165,18 @@ def main() -> None:
         for name, s, mb, cpu in rows
     )
 
+    each = "one whole-process run"
+    if args.rounds > 1:
+        each = f"the median of {args.rounds} whole-process runs, in turn with the other engines,"
+
     def verdict(ok: bool) -> str:
         return "meets" if ok else "MISSES"
 
     body = f"""
 Machine: {machine()}. Command: `{command_line()}`.
 Input: {args.size:,} dialogues = {messages:,} "Name: utterance" messages, recombined from the MentalManip texts
-(`bench/out/`, not kept in the repository); partitions of {args.partition_size:,} dialogues. Each figure is one
-whole-process run of the real command (start-up, LocalCluster start, model loads, reading, assembling the output).
+(`bench/out/`, not kept in the repository); partitions of {args.partition_size:,} dialogues. Each figure is {each}
+of the real command (start-up, LocalCluster start, model loads, reading, assembling the output).
 CPU seconds: user + system time of the command and every process it started (scheduler, nanny, workers).
 Load average (1 min) before/after: {load_before:.1f}/{load_after:.1f} on {os.cpu_count()} cores: the machine is
 shared, so other jobs can slow any run. Dask outputs identical to plain byte for byte: {"yes" if same else "NO"}.

@@ -3,6 +3,9 @@
 A JSON Lines partition is a byte range of the file and the number of its first line, so a worker reads it
 itself; a gzip stream cannot be read from the middle, so its partitions carry their lines. A Parquet partition
 is a run of rows of one row group. Line numbers (rows for Parquet) count from 1 over the whole input.
+
+Nothing here imports ``bondlens.learned`` (scikit-learn) at module level: the driver plans partitions without ever
+loading the model's libraries, and only a worker, reading a partition, needs them.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bondlens.errors import BondlensError
-from bondlens.learned.batch import ClassifyInputError, DialogueId, parse_line
+
+if TYPE_CHECKING:
+    from bondlens.learned.batch import DialogueId
 
 Kind = Literal["jsonl", "gz", "parquet"]
 BLOCK = 1 << 23  # bytes read at a time while finding the partitions' line boundaries
@@ -127,6 +132,8 @@ def _plan_parquet(path: Path, size: int) -> Iterator[Partition]:
     names = set(pf.schema_arrow.names)
     missing = [c for c in ("id", "text") if c not in names]
     if missing:
+        from bondlens.learned.batch import ClassifyInputError
+
         raise ClassifyInputError(path, f"the Parquet file has no {' and no '.join(repr(c) for c in missing)} column")
     index = 0
     first = 1
@@ -139,12 +146,15 @@ def _plan_parquet(path: Path, size: int) -> Iterator[Partition]:
             first += count
 
 
-Row = tuple[int, DialogueId, str]  # (line or row number, id, text)
-BadRow = tuple[int, str]  # (line or row number, what is wrong)
+if TYPE_CHECKING:
+    Row = tuple[int, DialogueId, str]  # (line or row number, id, text)
+    BadRow = tuple[int, str]  # (line or row number, what is wrong)
 
 
 def read_partition(part: Partition) -> Iterator[Row | BadRow]:
     """The dialogues of ``part`` as (line, id, text); a bad line as (line, reason); blank lines skipped."""
+    from bondlens.learned.batch import ClassifyInputError, parse_line
+
     if part.kind == "parquet":
         yield from _read_parquet(part)
         return

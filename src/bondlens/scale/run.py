@@ -5,6 +5,11 @@ one thread each, listening on 127.0.0.1 only, no dashboard); with one it connect
 workers must see INPUT and OUTPUT's folder at the same paths (shared storage). At most two partitions per worker
 thread are in flight, so the driver's memory does not grow with the input either.
 
+What one local worker costs over the plain engine is kept to its start: the driver never imports the model's
+libraries (only workers do), the workers do not run the command's ``__main__`` again, a cluster of ours runs without
+Dask's dashboard-only sampling (:data:`LOCAL_CLUSTER_CONFIG`), and its workers freeze what they hold once the model
+is loaded, so that they exit at once (:class:`~bondlens.scale.worker.ModelPlugin`).
+
 Part files and ``state.json`` live in ``.OUTPUT.parts/`` beside OUTPUT; the state names the input (path, size,
 modification time), the partition size and the output format, and the partitions already finished. ``resume``
 reuses them only when all of that is unchanged. OUTPUT is written atomically at the end (readable only by you)
@@ -18,6 +23,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -26,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from bondlens.errors import BondlensError
-from bondlens.learned.batch import ClassifyInputError
 from bondlens.scale.partitions import Kind, Partition, input_kind, output_kind, plan_partitions
 from bondlens.scale.worker import ModelPlugin, PartResult, parquet_schema, part_name, peak_memory, score_partition
 
@@ -49,13 +54,13 @@ class BadLine:
         return f"{path}:{self.line} (partition {self.partition}): {self.reason}"
 
 
-class BadLineError(ClassifyInputError):
-    """A bad line stopped a Dask run (no ``--skip-bad``). Names the file, line and partition."""
+def __getattr__(name: str) -> Any:
+    # BadLineError lives in bondlens.scale.errors (it loads scikit-learn); still importable from here
+    if name == "BadLineError":
+        from bondlens.scale.errors import BadLineError
 
-    def __init__(self, path: Path, bad: BadLine) -> None:
-        super().__init__(path, bad.reason, bad.line)
-        self.partition = bad.partition
-        self.args = (bad.describe(path),)  # "FILE:LINE (partition N): reason", as a skipped line is listed
+        return BadLineError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +132,47 @@ def _load_state(folder: Path, fingerprint: dict[str, Any], kind: Kind) -> dict[s
     return state
 
 
+# Dask settings for a LocalCluster started here. All are about Dask's own bookkeeping; none changes what is computed
+# or where. A worker thread scores one partition for seconds on end, and each periodic job of an idle event loop
+# takes CPU time and the GIL from it (or, in the driver, a core from the other workers): the defaults sample the
+# working thread's stack every 10 ms (a profile for the dashboard, which is off), check every process's event loop
+# every 20 ms, sample CPU, memory, disk and network counters twice a second (for the dashboard and the scheduler's
+# statistics; memory limits are watched by a separate monitor, left as it is), and look for tasks to steal ten times
+# a second, where at most two partitions per worker thread are ever queued.
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+@contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """While worker processes are started: do not make them run this program's ``__main__`` again.
+
+    Dask starts workers with multiprocessing's "spawn", which runs the parent's main script once more in every new
+    process, as ``__mp_main__``: for the `bondlens` command, importing the whole command line (about a second of
+    imports, half the start of a worker, none of it used there). A worker needs nothing from ``__main__`` (its tasks
+    are functions of this package), so the script's path is hidden while the workers start, exactly as under
+    ``python -m bondlens``, where multiprocessing already skips it. Only the path of a script run directly is hidden.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     try:
+        import dask
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise BondlensError(
@@ -144,14 +187,19 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with client:
             yield client
         return
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
+    # the nannies keep this configuration for the workers they start (and restart)
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), _main_not_rerun():
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # the scheduler serves a few HTTP routes (health, metrics) even without a dashboard, by default on port
+            # 8787, warning on stderr when that is taken (by any other Dask cluster); any free port will do
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
     with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 
@@ -193,13 +241,17 @@ def classify_dask(
     resumed = len(done)
     total = _total(source)
     with _client(scheduler, workers or os.cpu_count() or 1) as client:
-        client.register_plugin(ModelPlugin())
+        client.register_plugin(ModelPlugin(freeze=not scheduler))
         count, stop = _score(client, source, folder, out_kind, partition_size, skip_bad, state, total, progress)
         peaks = client.run(peak_memory)
     if stop is not None:
+        from bondlens.scale.errors import BadLineError
+
         raise BadLineError(source, stop)
     summary = _summary(done, count, resumed, tuple(peaks.values()))
     if summary.dialogues == 0:
+        from bondlens.learned.batch import ClassifyInputError
+
         reason = 'no dialogues: the file is empty or holds only blank lines (one {"id", "text"} object per line)'
         if summary.skipped:
             reason = f"no dialogues: all {summary.skipped:,} non-blank lines were bad and skipped"

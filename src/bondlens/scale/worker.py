@@ -2,22 +2,26 @@
 
 The model is held in a module-level cache of the worker process: :class:`ModelPlugin` loads it when the worker
 joins (or the first task loads it), and every later task on that worker reuses it. ``LOADS`` counts the loads.
+The model's libraries (scikit-learn, through ``bondlens.learned``) are imported by that first load, not with this
+module: the driver imports this module too, and never needs them.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import resource
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bondlens.learned.batch import DEFAULT_BATCH, DialogueId, output_record
-from bondlens.learned.features import count_turns
-from bondlens.learned.model import MentalManipModel, Prediction, load_model
 from bondlens.scale.partitions import Kind, Partition, read_partition
+
+if TYPE_CHECKING:
+    from bondlens.learned.batch import DialogueId
+    from bondlens.learned.model import MentalManipModel, Prediction
 
 _MODEL: MentalManipModel | None = None
 LOADS = 0  # how many times this process loaded the model: 1 on every worker after a run
@@ -27,6 +31,8 @@ def worker_model() -> MentalManipModel:
     """This process's model, loaded on first use and kept for every later task."""
     global _MODEL, LOADS
     if _MODEL is None:
+        from bondlens.learned.model import load_model
+
         _MODEL = load_model()
         LOADS += 1
     return _MODEL
@@ -49,12 +55,24 @@ except ImportError:  # pragma: no cover - only without the optional dask depende
 
 
 class ModelPlugin(WorkerPlugin):  # type: ignore[misc,unused-ignore]
-    """Loads the model once when a worker starts, before its first task."""
+    """Loads the model once when a worker starts, before its first task.
+
+    With ``freeze`` (only for the workers a run starts itself, never on a cluster it merely connects to), everything
+    the worker holds once the model is loaded (its libraries' modules and the model, all kept for the life of the
+    process) is moved out of the garbage collector's sight with :func:`gc.freeze`. Nothing changes while it scores;
+    but it exits in a few hundredths of a second instead of spending about a quarter of a second collecting those
+    objects one last time, on the path of every run's end.
+    """
 
     name = "bondlens-model"
 
+    def __init__(self, freeze: bool = False) -> None:
+        self.freeze = freeze
+
     def setup(self, worker: Any) -> None:
         worker_model()
+        if self.freeze:
+            gc.freeze()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +93,9 @@ def part_name(index: int, kind: Kind) -> str:
 
 def score_partition(part: Partition, parts_dir: str, out_kind: Kind, skip_bad: bool) -> PartResult:
     """Score every dialogue of ``part`` into its part file in ``parts_dir`` (written atomically)."""
+    from bondlens.learned.batch import DEFAULT_BATCH, output_record
+    from bondlens.learned.features import count_turns
+
     model = worker_model()
     keys: list[DialogueId] = []
     texts: list[str] = []
@@ -133,6 +154,8 @@ def parquet_schema() -> Any:
 def write_parquet_part(path: Path, predictions: list[Prediction]) -> None:
     import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+
+    from bondlens.learned.batch import output_record
 
     records = [output_record(p) for p in predictions]
     columns: dict[str, list[Any]] = {name: [r[name] for r in records] for name in parquet_schema().names}
